@@ -1,0 +1,78 @@
+"""Shared fixtures: the personas (bureau staff, a unit's user, another unit's user) and services.
+
+Tests that need a real service (PostgreSQL, Redis, a Celery worker, SMTP, Chromium) use the
+`require_*` fixtures below: they skip with the reason when the service is absent, and fail instead
+when DUBAN_REQUIRE_SERVICES=1 (set by CI), so in CI every such test really runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+REQUIRE_SERVICES = os.environ.get("DUBAN_REQUIRE_SERVICES", "") in {"1", "true", "yes"}
+
+
+def service_missing(reason: str) -> None:
+    """Skip, or fail in CI, when a service a test needs is absent."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing (DUBAN_REQUIRE_SERVICES=1): {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def require_postgres():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        service_missing("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/duban")
+
+
+@pytest.fixture
+def plan(db):
+    from targets.models import Plan
+
+    return Plan.objects.create(year=2023, title="2023年工作计划", period_start=dt.date(2023, 1, 1), period_end=dt.date(2023, 12, 31))
+
+
+@pytest.fixture
+def departments(db):
+    from targets.models import Department
+
+    return {
+        "bureau": Department.objects.create(name="区发展改革局", short_name="发改局", kind="district_department"),
+        "alpha": Department.objects.create(name="区交通运输局", short_name="交通局", kind="district_department"),
+        "beta": Department.objects.create(name="区教育局", short_name="教育局", kind="district_department"),
+    }
+
+
+def make_user(django_user_model, username: str, *, group: str | None, department=None):
+    from targets.models import Person
+
+    user = django_user_model.objects.create_user(username=username, password="pw-" + username, is_staff=True)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    if department is not None:
+        Person.objects.create(name=username, department=department, user=user, email=f"{username}@example.com")
+    return user
+
+
+@pytest.fixture
+def staff_user(db, django_user_model):
+    return make_user(django_user_model, "staff", group=settings.DUBAN_BUREAU_STAFF_GROUP)
+
+
+@pytest.fixture
+def unit_user(db, django_user_model, departments):
+    """A reporter of 区交通运输局 (departments['alpha'])."""
+    return make_user(django_user_model, "alpha", group=settings.DUBAN_UNIT_REPORTER_GROUP, department=departments["alpha"])
+
+
+@pytest.fixture
+def other_unit_user(db, django_user_model, departments):
+    """A reporter of 区教育局 (departments['beta'])."""
+    return make_user(django_user_model, "beta", group=settings.DUBAN_UNIT_REPORTER_GROUP, department=departments["beta"])

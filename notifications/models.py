@@ -1,0 +1,1 @@
+"""Notifications (weekly digests, reminders, escalation notices) arrive with their own issue."""

@@ -1,0 +1,41 @@
+"""Choice sets of the project register."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    INDUSTRIAL = "industrial", _("Industrial")
+    SERVICES = "services", _("Services")
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+    LIVELIHOOD = "livelihood", _("Livelihood")
+    ENERGY = "energy", _("Energy")
+    OTHER = "other", _("Other")
+
+
+class Stage(models.TextChoices):
+    PREPARATORY = "preparatory", _("Preparatory")
+    NEW_START = "new_start", _("New start")
+    CONTINUING = "continuing", _("Continuing")
+    COMPLETED = "completed", _("Completed")
+
+
+class BatchLevel(models.TextChoices):
+    PROVINCE = "province", _("Provincial")
+    CITY = "city", _("City")
+
+
+class BlockerCategory(models.TextChoices):
+    APPROVAL = "approval", _("Approvals")
+    LAND = "land", _("Land and clearance")
+    EARTHWORK = "earthwork", _("Earthwork disposal")
+    FUNDING = "funding", _("Funding")
+    FACTORS = "factors", _("Energy, environment and other factors")
+    CONSTRUCTION = "construction", _("Site organisation")
+    STATISTICS = "statistics", _("Statistics entry")
+    OTHER = "other", _("Other")
+
+
+# Thresholds that define the plan's project levels, in 万元.
+MAJOR_PROJECT_MIN = 5000  # 5000万元以上重大项目
+DISTRICT_KEY_MIN = 10000  # 区级超亿元重点项目 (strictly more than 1亿元)

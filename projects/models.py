@@ -1,0 +1,116 @@
+"""The major-project register (重大项目库).
+
+A Project is a targets.TrackedItem (multi-table child): its annual planned investment is the
+item's target value and its monthly plan is the item's checkpoints, so the supervision engine
+evaluates projects like any other item without knowing this app.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from targets import validation
+from targets.choices import ItemKind
+from targets.models import VALUE, TrackedItem
+
+from .choices import DISTRICT_KEY_MIN, MAJOR_PROJECT_MIN, BatchLevel, BlockerCategory, Category, Stage
+
+
+class Project(TrackedItem):
+    """A major project (重大项目) of the plan's register, amounts in 万元."""
+
+    owner_company = models.CharField(_("owner company"), max_length=200, blank=True)
+    township = models.CharField(_("township or street"), max_length=50, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.OTHER)
+    is_provincial_key = models.BooleanField(_("provincial key project"), default=False)
+    is_provincial_major_industrial = models.BooleanField(_("provincial major industrial project"), default=False)
+    is_city_key = models.BooleanField(_("city key project"), default=False)
+    is_district_key = models.BooleanField(_("district key project (> 100M yuan)"), default=False)
+    is_major = models.BooleanField(_("major project (≥ 50M yuan)"), default=True)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.PREPARATORY)
+    batch_level = models.CharField(_("concentrated-start batch"), max_length=10, choices=BatchLevel.choices, blank=True)
+    batch_date = models.DateField(_("concentrated-start date"), null=True, blank=True)
+    total_investment = models.DecimalField(_("total investment (10k yuan)"), null=True, blank=True, **VALUE)
+    land_area = models.DecimalField(_("land area (mu)"), null=True, blank=True, **VALUE)
+    plan_statement = models.TextField(_("what the plan says"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("major project")
+        verbose_name_plural = _("major projects")
+        ordering = ["plan", "code"]
+        indexes = [
+            # Roll-ups and list filters.
+            models.Index(fields=["category", "is_district_key"], name="projects_cat_key"),
+        ]
+
+    def save(self, *args, **kwargs) -> None:
+        self.kind = ItemKind.PROJECT
+        super().save(*args, **kwargs)
+
+    @property
+    def annual_plan_investment(self) -> Decimal | None:
+        """Annual planned investment (年度计划投资, 万元): the item's target value."""
+        return self.target_value
+
+    @annual_plan_investment.setter
+    def annual_plan_investment(self, value: Decimal | None) -> None:
+        self.target_value = value
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        try:
+            super().clean()
+        except ValidationError as exc:
+            errors.update(exc.error_dict)
+        errors.update(validation.non_negative(total_investment=self.total_investment, land_area=self.land_area))
+        total = self.total_investment
+        if total is not None and self.target_value is not None and self.target_value > total and "target_value" not in errors:
+            errors["target_value"] = ValidationError(
+                _("The annual planned investment cannot exceed the total investment."), code="annual_over_total"
+            )
+        if total is not None and "total_investment" not in errors:
+            if self.is_major and total < MAJOR_PROJECT_MIN:
+                errors["is_major"] = ValidationError(
+                    _("A major project needs a total investment of at least 50M yuan (5,000 万元)."), code="below_major_threshold"
+                )
+            if self.is_district_key and total <= DISTRICT_KEY_MIN:
+                errors["is_district_key"] = ValidationError(
+                    _("A district key project needs a total investment over 100M yuan (10,000 万元)."), code="below_key_threshold"
+                )
+        if self.batch_date and not self.batch_level:
+            errors["batch_level"] = ValidationError(_("Choose the level of the concentrated-start event."), code="batch_level_missing")
+        validation.raise_if_any(errors)
+
+
+class Blocker(models.Model):
+    """A blocker (堵点) holding a project back, with its category and when it was raised and resolved."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="blockers")
+    category = models.CharField(_("category"), max_length=20, choices=BlockerCategory.choices)
+    description = models.TextField(_("description"))
+    raised_on = models.DateField(_("raised on"))
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    measures = models.TextField(_("measures"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("blocker")
+        verbose_name_plural = _("blockers")
+        ordering = ["project", "-raised_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.description[:30]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_on is None
+
+    def clean(self) -> None:
+        validation.raise_if_any(validation.period_order(self.raised_on, self.resolved_on, end_field="resolved_on"))

@@ -1,0 +1,81 @@
+"""The plan's project goals, computed from the register as of a date.
+
+Three aggregate queries whatever the register's size: project attributes, milestone dates, and the
+latest progress report per project. Values are in each goal's stored unit (counts, %, 万元).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from targets.choices import MilestoneKind, Rollup
+from targets.models import Milestone, ProgressReport
+
+from .choices import Category
+from .models import Project
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
+
+
+def percent(part: Decimal | int, whole: Decimal | int) -> Decimal:
+    if not whole:
+        return ZERO
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def compute_all(plan, as_of: dt.date) -> dict[str, Decimal]:
+    projects = Project.objects.filter(plan=plan)
+    key = Q(is_district_key=True)
+    end = min(as_of, plan.period_end)
+    in_period = Q(batch_date__gte=plan.period_start, batch_date__lte=end)
+
+    register = projects.aggregate(
+        major=Count("pk", filter=Q(is_major=True)),
+        industrial=Count("pk", filter=Q(is_major=True, category=Category.INDUSTRIAL)),
+        district_key=Count("pk", filter=key),
+        key_total=Coalesce(Sum("total_investment", filter=key), ZERO),
+        key_annual=Coalesce(Sum("target_value", filter=key), ZERO),
+        provincial_key=Count("pk", filter=Q(is_provincial_key=True)),
+        provincial_major_industrial=Count("pk", filter=Q(is_provincial_major_industrial=True)),
+        concentrated=Count("pk", filter=Q(batch_level__gt="") & in_period),
+    )
+
+    q1_end = min(end, dt.date(plan.year, 3, 31))
+    done = Milestone.objects.filter(item__plan=plan, item__kind="project", actual_date__gte=plan.period_start)
+    dates = done.aggregate(
+        new_starts=Count("item", distinct=True, filter=Q(kind=MilestoneKind.START, actual_date__lte=end)),
+        starts_by_q1=Count("item", distinct=True, filter=Q(kind=MilestoneKind.START, actual_date__lte=q1_end)),
+        completions=Count("item", distinct=True, filter=Q(kind=MilestoneKind.COMPLETION, actual_date__lte=end)),
+    )
+
+    latest = (
+        ProgressReport.objects.filter(item=OuterRef("pk"), as_of__lte=as_of, as_of__gte=plan.period_start, value__isnull=False)
+        .order_by("-as_of")
+        .values("value")[:1]
+    )
+    invested = projects.annotate(latest=Subquery(latest)).aggregate(
+        completed=Coalesce(Sum("latest"), ZERO),
+        key_completed=Coalesce(Sum("latest", filter=key), ZERO),
+    )
+
+    return {
+        Rollup.MAJOR_PROJECTS: Decimal(register["major"]),
+        Rollup.INDUSTRIAL_SHARE: percent(register["industrial"], register["major"]),
+        Rollup.NEW_STARTS: Decimal(dates["new_starts"]),
+        Rollup.DISTRICT_KEY_PROJECTS: Decimal(register["district_key"]),
+        Rollup.KEY_TOTAL_INVESTMENT: Decimal(register["key_total"]),
+        Rollup.KEY_ANNUAL_PLAN: Decimal(register["key_annual"]),
+        Rollup.STARTS_BY_Q1: Decimal(dates["starts_by_q1"]),
+        Rollup.COMPLETIONS: Decimal(dates["completions"]),
+        Rollup.PROVINCIAL_KEY_PROJECTS: Decimal(register["provincial_key"]),
+        Rollup.PROVINCIAL_MAJOR_INDUSTRIAL: Decimal(register["provincial_major_industrial"]),
+        Rollup.CONCENTRATED_STARTS: Decimal(register["concentrated"]),
+        Rollup.INVESTMENT_COMPLETION_RATE: percent(invested["key_completed"], register["key_annual"]),
+        Rollup.COMPLETED_INVESTMENT: Decimal(invested["completed"]),
+    }

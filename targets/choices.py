@@ -1,0 +1,85 @@
+"""Choice sets of the plan and tracking engine, in one place (labels translated via i18n)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DepartmentKind(models.TextChoices):
+    BUREAU_DIVISION = "bureau_division", _("Bureau division")
+    DISTRICT_DEPARTMENT = "district_department", _("District department")
+    TOWNSHIP = "township", _("Township or street")
+    STATE_COMPANY = "state_company", _("State-owned company")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    OTHER = "other", _("Other")
+
+
+class ItemKind(models.TextChoices):
+    GOAL = "goal", _("Goal")
+    PROJECT = "project", _("Project")
+
+
+class MetricKind(models.TextChoices):
+    COUNT = "count", _("Count")
+    AMOUNT = "amount", _("Amount")
+    PERCENTAGE = "percentage", _("Percentage")
+    TONNAGE = "tonnage", _("Tonnage")
+    AREA = "area", _("Area")
+    LENGTH = "length", _("Length")
+    CAPACITY = "capacity", _("Capacity")
+    GROWTH_RATE = "growth_rate", _("Growth rate")
+    RANKING = "ranking", _("Ranking")
+    MILESTONE = "milestone", _("Milestone (yes/no)")
+
+
+class Comparator(models.TextChoices):
+    GTE = ">=", "≥"
+    GT = ">", ">"
+    LTE = "<=", "≤"
+    LT = "<", "<"
+    EQ = "=", "="
+    APPROX = "~", "≈"
+
+
+class ScheduleMode(models.TextChoices):
+    LINEAR = "linear", _("Time-proportional")
+    CHECKPOINTS = "checkpoints", _("Explicit checkpoints")
+    MILESTONES = "milestones", _("Milestone dates only")
+    MANUAL = "manual", _("Manual")
+
+
+class ActualSource(models.TextChoices):
+    REPORTED = "reported", _("Reported by hand")
+    ROLLUP = "rollup", _("Computed from the project register")
+
+
+class Rollup(models.TextChoices):
+    """Plan goals computed from the project register (implemented in projects.rollups)."""
+
+    MAJOR_PROJECTS = "major_projects", _("Major projects (≥ 50M yuan)")
+    INDUSTRIAL_SHARE = "industrial_share", _("Industrial share of major projects (%)")
+    NEW_STARTS = "new_starts", _("New starts in the period")
+    DISTRICT_KEY_PROJECTS = "district_key_projects", _("District key projects (> 100M yuan)")
+    KEY_TOTAL_INVESTMENT = "key_total_investment", _("Total investment of district key projects")
+    KEY_ANNUAL_PLAN = "key_annual_plan", _("Annual planned investment of district key projects")
+    STARTS_BY_Q1 = "starts_by_q1", _("Starts by the end of March")
+    COMPLETIONS = "completions", _("Completions in the period")
+    PROVINCIAL_KEY_PROJECTS = "provincial_key_projects", _("Provincial key projects")
+    PROVINCIAL_MAJOR_INDUSTRIAL = "provincial_major_industrial", _("Provincial major industrial projects")
+    CONCENTRATED_STARTS = "concentrated_starts", _("Projects in concentrated-start events")
+    INVESTMENT_COMPLETION_RATE = "investment_completion_rate", _("Annual investment completion rate (%)")
+    COMPLETED_INVESTMENT = "completed_investment", _("Completed investment of the register")
+
+
+class MilestoneKind(models.TextChoices):
+    APPROVAL = "approval", _("Approval")
+    LAND = "land", _("Land")
+    PLANNING_PERMIT = "planning_permit", _("Planning permit")
+    CONSTRUCTION_PERMIT = "construction_permit", _("Construction permit")
+    START = "start", _("Construction start")
+    TOPPING_OUT = "topping_out", _("Topping out")
+    COMPLETION = "completion", _("Completion")
+    OPERATION = "operation", _("Put into operation")
+    STATS_ENTRY = "stats_entry", _("Entry into statistics")
+    LISTING = "listing", _("Listed in provincial or city plan")
+    ISSUANCE = "issuance", _("Issued or published")
+    OTHER = "other", _("Other")

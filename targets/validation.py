@@ -1,0 +1,102 @@
+"""Input rules shared by the admin, the API and imports.
+
+Each function takes plain values and returns a dict of field -> ValidationError (empty when the
+input is fine), so a caller can merge several checks and report every problem at once. Messages are
+translated (Chinese by default); each error carries a stable machine code for the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+Errors = dict[str, ValidationError]
+
+
+def non_negative(**values: Decimal | int | None) -> Errors:
+    """Quantities (targets, investments, areas, reported values) are never below zero."""
+    return {
+        field: ValidationError(_("The value cannot be negative."), code="negative")
+        for field, value in values.items()
+        if value is not None and value < 0
+    }
+
+
+def period_order(start: dt.date | None, end: dt.date | None, *, end_field: str = "period_end") -> Errors:
+    if start and end and end < start:
+        return {end_field: ValidationError(_("The end date cannot be earlier than the start date."), code="end_before_start")}
+    return {}
+
+
+def actual_date_not_future(actual: dt.date | None, today: dt.date, *, field: str = "actual_date") -> Errors:
+    if actual and actual > today:
+        return {field: ValidationError(_("The actual date cannot be in the future."), code="date_in_future")}
+    return {}
+
+
+def checkpoint_series(points: list[tuple[dt.date, Decimal]]) -> Errors:
+    """A cumulative plan (monthly plan, checkpoints) never goes down over time."""
+    ordered = sorted(points)
+    for (_d1, v1), (d2, v2) in zip(ordered, ordered[1:], strict=False):
+        if v2 < v1:
+            message = _("The cumulative planned value at %(date)s is lower than the one before it.") % {"date": d2.isoformat()}
+            return {"expected_value": ValidationError(message, code="checkpoint_decreasing")}
+    return {}
+
+
+def progress_report(
+    *,
+    is_yes_no: bool,
+    value: Decimal | None,
+    as_of: dt.date | None,
+    today: dt.date,
+    period_start: dt.date | None,
+    period_end: dt.date | None,
+    previous_value: Decimal | None,
+    correction_reason: str,
+) -> Errors:
+    """The rules for one progress report (进度报送).
+
+    previous_value is the latest cumulative value reported before this one's date (None if none).
+    """
+    errors: Errors = {}
+    if is_yes_no and value is not None:
+        errors["value"] = ValidationError(
+            _("A yes/no goal takes no value; describe the progress in the narrative and record milestones."),
+            code="value_not_allowed",
+        )
+    errors.update(non_negative(value=value))
+    if as_of:
+        if as_of > today:
+            errors["as_of"] = ValidationError(_("The report date cannot be in the future."), code="date_in_future")
+        elif period_start and period_end and not (period_start <= as_of <= period_end):
+            errors["as_of"] = ValidationError(
+                _("The report date must fall within the period %(start)s to %(end)s.")
+                % {"start": period_start.isoformat(), "end": period_end.isoformat()},
+                code="outside_period",
+            )
+    if (
+        "value" not in errors
+        and value is not None
+        and previous_value is not None
+        and value < previous_value
+        and not (correction_reason or "").strip()
+    ):
+        errors["correction_reason"] = ValidationError(
+            _("The cumulative value is lower than the previous report (%(previous)s); give a correction reason.")
+            % {"previous": f"{previous_value:,}"},
+            code="decrease_without_reason",
+        )
+    return errors
+
+
+def raise_if_any(*error_dicts: Errors) -> None:
+    merged: Errors = {}
+    for errors in error_dicts:
+        for field, error in errors.items():
+            merged.setdefault(field, error)
+    if merged:
+        raise ValidationError(merged)
