@@ -36,7 +36,9 @@ def require_postgres():
 def plan(db):
     from targets.models import Plan
 
-    return Plan.objects.create(year=2023, title="2023年工作计划", period_start=dt.date(2023, 1, 1), period_end=dt.date(2023, 12, 31))
+    return Plan.objects.create(
+        year=2023, title="2023年工作计划", period_start=dt.date(2023, 1, 1), period_end=dt.date(2023, 12, 31)
+    )
 
 
 @pytest.fixture

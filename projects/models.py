@@ -85,7 +85,9 @@ class Project(TrackedItem):
                     _("A district key project needs a total investment over 100M yuan (10,000 万元)."), code="below_key_threshold"
                 )
         if self.batch_date and not self.batch_level:
-            errors["batch_level"] = ValidationError(_("Choose the level of the concentrated-start event."), code="batch_level_missing")
+            errors["batch_level"] = ValidationError(
+                _("Choose the level of the concentrated-start event."), code="batch_level_missing"
+            )
         validation.raise_if_any(errors)
 
 

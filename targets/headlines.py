@@ -38,10 +38,7 @@ def headlines(plan: Plan, as_of: dt.date) -> list[Headline]:
     computed = rollups.compute_all(plan, as_of) if any(t.actual_source == ActualSource.ROLLUP for t in targets) else {}
     rows = []
     for target in targets:
-        if target.actual_source == ActualSource.ROLLUP:
-            actual = computed.get(target.rollup)
-        else:
-            actual = target.latest_value
+        actual = computed.get(target.rollup) if target.actual_source == ActualSource.ROLLUP else target.latest_value
         rows.append(Headline(target=target, actual=actual))
     return rows
 

@@ -45,7 +45,9 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=DepartmentKind.choices, default=DepartmentKind.DISTRICT_DEPARTMENT)
-    parent = models.ForeignKey("self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
     head = models.ForeignKey(
         "Person", verbose_name=_("unit head"), null=True, blank=True, on_delete=models.SET_NULL, related_name="headed_departments"
     )
@@ -67,11 +69,18 @@ class Person(models.Model):
 
     name = models.CharField(_("name"), max_length=50)
     title = models.CharField(_("job title"), max_length=100, blank=True)
-    department = models.ForeignKey(Department, verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="people")
+    department = models.ForeignKey(
+        Department, verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("login user"), null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
     )
     is_leader = models.BooleanField(_("district leader"), default=False, help_text=_("Can be a responsible (contracted) leader."))
     active = models.BooleanField(_("active"), default=True)
@@ -96,10 +105,17 @@ class Plan(models.Model):
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     # Ratio r = actual / expected: green at or above, red below; yellow in between.
-    threshold_green = models.DecimalField(_("green at ratio ≥"), default=Decimal("1.00"), validators=[MinValueValidator(0)], **RATIO)
+    threshold_green = models.DecimalField(
+        _("green at ratio ≥"), default=Decimal("1.00"), validators=[MinValueValidator(0)], **RATIO
+    )
     threshold_red = models.DecimalField(_("red below ratio"), default=Decimal("0.60"), validators=[MinValueValidator(0)], **RATIO)
     threshold_blue = models.DecimalField(
-        _("blue at ratio ≥"), null=True, blank=True, validators=[MinValueValidator(0)], help_text=_("Optional: ahead of schedule."), **RATIO
+        _("blue at ratio ≥"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Optional: ahead of schedule."),
+        **RATIO,
     )
     due_soon_days = models.PositiveSmallIntegerField(_("milestone due-soon days"), default=14)
     report_due_day = models.PositiveSmallIntegerField(_("monthly report due on day"), default=5)
@@ -138,7 +154,9 @@ class TrackedItem(models.Model):
     responsible_leader = models.ForeignKey(
         Person, verbose_name=_("responsible leader"), null=True, blank=True, on_delete=models.SET_NULL, related_name="led_items"
     )
-    contact = models.ForeignKey(Person, verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="contact_items")
+    contact = models.ForeignKey(
+        Person, verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="contact_items"
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -177,16 +195,26 @@ class Target(TrackedItem):
     source_text = models.TextField(_("source text"), blank=True, help_text=_("The sentence of the plan this goal comes from."))
     gloss_en = models.TextField(_("English gloss"), blank=True)
     section_ref = models.CharField(_("section"), max_length=300, blank=True)
-    parent = models.ForeignKey("self", verbose_name=_("parent goal"), null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent goal"), null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
     metric_kind = models.CharField(_("metric kind"), max_length=12, choices=MetricKind.choices)
     unit = models.CharField(_("unit"), max_length=30, blank=True, help_text=_("Amounts are stored in 10k yuan (万元)."))
-    show_in_yi = models.BooleanField(_("display in 100M yuan"), default=False, help_text=_("Show amounts in 亿元 as the plan states them."))
-    target_text = models.CharField(_("target (as written)"), max_length=200, blank=True, help_text=_("For relative goals with no number."))
-    modality = models.CharField(_("commitment word"), max_length=20, blank=True, help_text=_("As written: 确保, 目标, 计划, 拟, 力争, 争取 …"))
+    show_in_yi = models.BooleanField(
+        _("display in 100M yuan"), default=False, help_text=_("Show amounts in 亿元 as the plan states them.")
+    )
+    target_text = models.CharField(
+        _("target (as written)"), max_length=200, blank=True, help_text=_("For relative goals with no number.")
+    )
+    modality = models.CharField(
+        _("commitment word"), max_length=20, blank=True, help_text=_("As written: 确保, 目标, 计划, 拟, 力争, 争取 …")
+    )
     baseline_value = models.DecimalField(_("baseline value"), null=True, blank=True, **VALUE)
     baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
     baseline_note = models.TextField(_("baseline note"), blank=True)
-    actual_source = models.CharField(_("actual value from"), max_length=10, choices=ActualSource.choices, default=ActualSource.REPORTED)
+    actual_source = models.CharField(
+        _("actual value from"), max_length=10, choices=ActualSource.choices, default=ActualSource.REPORTED
+    )
     rollup = models.CharField(_("roll-up"), max_length=40, choices=Rollup.choices, blank=True)
     is_headline = models.BooleanField(_("headline number"), default=False, help_text=_("Shown on the admin home page."))
     headline_order = models.PositiveSmallIntegerField(_("headline order"), default=0)
@@ -300,12 +328,19 @@ class ProgressReport(models.Model):
     item = models.ForeignKey(TrackedItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="reports")
     period = models.DateField(_("reporting month"), help_text=_("First day of the month reported on."))
     as_of = models.DateField(_("as of"))
-    value = models.DecimalField(_("cumulative value"), null=True, blank=True, help_text=_("For projects: completed investment in 万元."), **VALUE)
+    value = models.DecimalField(
+        _("cumulative value"), null=True, blank=True, help_text=_("For projects: completed investment in 万元."), **VALUE
+    )
     narrative = models.TextField(_("progress"), blank=True)
     problems = models.TextField(_("problems"), blank=True)
     correction_reason = models.CharField(_("correction reason"), max_length=300, blank=True)
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reporter"), null=True, blank=True, on_delete=models.SET_NULL, related_name="progress_reports"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="progress_reports",
     )
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     history = HistoricalRecords()

@@ -8,6 +8,7 @@ translated (Chinese by default); each error carries a stable machine code for th
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -40,7 +41,7 @@ def actual_date_not_future(actual: dt.date | None, today: dt.date, *, field: str
 def checkpoint_series(points: list[tuple[dt.date, Decimal]]) -> Errors:
     """A cumulative plan (monthly plan, checkpoints) never goes down over time."""
     ordered = sorted(points)
-    for (_d1, v1), (d2, v2) in zip(ordered, ordered[1:], strict=False):
+    for (_d1, v1), (d2, v2) in itertools.pairwise(ordered):
         if v2 < v1:
             message = _("The cumulative planned value at %(date)s is lower than the one before it.") % {"date": d2.isoformat()}
             return {"expected_value": ValidationError(message, code="checkpoint_decreasing")}
