@@ -326,7 +326,7 @@ class ProgressReport(models.Model):
     """
 
     item = models.ForeignKey(TrackedItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="reports")
-    period = models.DateField(_("reporting month"), help_text=_("First day of the month reported on."))
+    period = models.DateField(_("reporting month"), blank=True, help_text=_("First day of the month reported on; derived from the date if left blank."))
     as_of = models.DateField(_("as of"))
     value = models.DecimalField(
         _("cumulative value"), null=True, blank=True, help_text=_("For projects: completed investment in 万元."), **VALUE
