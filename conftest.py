@@ -32,6 +32,24 @@ def require_postgres():
         service_missing("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/duban")
 
 
+TEST_REDIS_URL = os.environ.get("DUBAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def require_redis():
+    """A redis-py client on DUBAN_TEST_REDIS_URL (default: database 15 on the local server)."""
+    import redis
+
+    client = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        client.close()
+        service_missing(f"needs Redis at {TEST_REDIS_URL} (DUBAN_TEST_REDIS_URL): {exc}")
+    yield client
+    client.close()
+
+
 @pytest.fixture
 def plan(db):
     from targets.models import Plan
@@ -47,8 +65,8 @@ def departments(db):
 
     return {
         "bureau": Department.objects.create(name="区发展改革局", short_name="发改局", kind="district_department"),
-        "alpha": Department.objects.create(name="区交通运输局", short_name="交通局", kind="district_department"),
-        "beta": Department.objects.create(name="区教育局", short_name="教育局", kind="district_department"),
+        "alpha": Department.objects.create(name="区市场监督管理局", short_name="市场监管局", kind="district_department"),
+        "beta": Department.objects.create(name="区卫生健康局", short_name="卫健局", kind="district_department"),
     }
 
 
@@ -70,11 +88,11 @@ def staff_user(db, django_user_model):
 
 @pytest.fixture
 def unit_user(db, django_user_model, departments):
-    """A reporter of 区交通运输局 (departments['alpha'])."""
+    """A reporter of 区市场监督管理局 (departments['alpha'])."""
     return make_user(django_user_model, "alpha", group=settings.DUBAN_UNIT_REPORTER_GROUP, department=departments["alpha"])
 
 
 @pytest.fixture
 def other_unit_user(db, django_user_model, departments):
-    """A reporter of 区教育局 (departments['beta'])."""
+    """A reporter of 区卫生健康局 (departments['beta'])."""
     return make_user(django_user_model, "beta", group=settings.DUBAN_UNIT_REPORTER_GROUP, department=departments["beta"])

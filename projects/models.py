@@ -31,13 +31,20 @@ class Project(TrackedItem):
     is_provincial_major_industrial = models.BooleanField(_("provincial major industrial project"), default=False)
     is_city_key = models.BooleanField(_("city key project"), default=False)
     is_district_key = models.BooleanField(_("district key project (> 100M yuan)"), default=False)
-    is_major = models.BooleanField(_("major project (≥ 50M yuan)"), default=True)
+    is_major = models.BooleanField(_("major project (≥ 50M yuan)"), default=False)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.PREPARATORY)
     batch_level = models.CharField(_("concentrated-start batch"), max_length=10, choices=BatchLevel.choices, blank=True)
     batch_date = models.DateField(_("concentrated-start date"), null=True, blank=True)
     total_investment = models.DecimalField(_("total investment (10k yuan)"), null=True, blank=True, **VALUE)
     land_area = models.DecimalField(_("land area (mu)"), null=True, blank=True, **VALUE)
     plan_statement = models.TextField(_("what the plan says"), blank=True)
+    goals = models.ManyToManyField(
+        "targets.Target",
+        verbose_name=_("related goals"),
+        blank=True,
+        related_name="projects",
+        help_text=_("Goals of the plan this project serves."),
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
     history = HistoricalRecords()
 

@@ -259,6 +259,7 @@ class Baseline(models.Model):
     unit = models.CharField(_("unit"), max_length=50, blank=True)
     year = models.PositiveSmallIntegerField(_("year"))
     section_ref = models.CharField(_("section"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
     targets = models.ManyToManyField(Target, verbose_name=_("goals"), blank=True, related_name="baselines")
 
     class Meta:
@@ -326,7 +327,9 @@ class ProgressReport(models.Model):
     """
 
     item = models.ForeignKey(TrackedItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="reports")
-    period = models.DateField(_("reporting month"), blank=True, help_text=_("First day of the month reported on; derived from the date if left blank."))
+    period = models.DateField(
+        _("reporting month"), blank=True, help_text=_("First day of the month reported on; derived from the date if left blank.")
+    )
     as_of = models.DateField(_("as of"))
     value = models.DecimalField(
         _("cumulative value"), null=True, blank=True, help_text=_("For projects: completed investment in 万元."), **VALUE
