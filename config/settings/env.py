@@ -7,8 +7,10 @@ with a message an operator can act on.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -17,8 +19,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 # A .env file beside manage.py is read if present; real environment variables win.
-if (BASE_DIR / ".env").is_file():
-    environ.Env.read_env(str(BASE_DIR / ".env"), overwrite=False)
+# DUBAN_ENV_FILE names another file, or turns the file off when empty (the settings tests do this).
+ENV_FILE = os.environ.get("DUBAN_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE and Path(ENV_FILE).is_file():
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 
 def _wrap(name: str, reader, *args: Any, **kwargs: Any) -> Any:
@@ -67,6 +71,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 def env_db(name: str, default: str) -> dict[str, Any]:
     raw = env.str(name, default=default)
+    scheme = urlsplit(raw).scheme
+    if scheme not in environ.Env.DB_SCHEMES:
+        raise ImproperlyConfigured(
+            f"Environment variable {name} names an unknown database scheme {scheme!r} "
+            "(use e.g. postgres://user:password@host:5432/name or sqlite:////absolute/path.db)."
+        )
     try:
         config = environ.Env.db_url_config(raw)
     except Exception as exc:

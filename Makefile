@@ -1,0 +1,53 @@
+# Duban: the commands in README.md. `make run` and `make test` work on a bare machine with Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+MANAGE := $(PY) manage.py
+
+.PHONY: venv run test lint format migrate worker beat demo messages
+.DEFAULT_GOAL := run
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when a requirements file changed since the last install.
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+venv: $(STAMP)
+
+migrate: venv
+	$(MANAGE) migrate --noinput
+
+run: migrate
+	$(MANAGE) loaddata plan_2023
+	$(MANAGE) create_demo_logins
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: venv
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Worker and beat need a broker: set REDIS_URL (in .env or the environment) for them and for `make run`.
+worker: venv
+	$(VENV)/bin/celery -A config worker --loglevel INFO
+
+beat: venv
+	$(VENV)/bin/celery -A config beat --loglevel INFO -S django_celery_beat.schedulers:DatabaseScheduler
+
+demo: migrate
+	$(MANAGE) seed_demo --projects 240 --seed 1
+
+# Needs GNU gettext (apt-get install gettext). Commit the .po and the compiled .mo.
+messages: venv
+	$(MANAGE) makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(MANAGE) compilemessages --locale zh_Hans --ignore '.venv/*'

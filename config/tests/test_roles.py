@@ -1,0 +1,59 @@
+"""After migrate, both login roles exist with the permissions config/roles.py describes."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+
+from config.roles import DUBAN_APPS
+
+pytestmark = pytest.mark.django_db
+
+
+def codes(group_name: str) -> set[str]:
+    group = Group.objects.get(name=group_name)
+    return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+
+
+def test_bureau_staff_hold_every_duban_permission_and_nothing_else():
+    every = {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Permission.objects.filter(content_type__app_label__in=DUBAN_APPS).select_related("content_type")
+    }
+    assert len(every) > 20
+    assert codes(settings.DUBAN_BUREAU_STAFF_GROUP) == every
+
+
+def test_unit_reporters_view_everything_and_write_only_their_reports():
+    unit = codes(settings.DUBAN_UNIT_REPORTER_GROUP)
+    views = {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Permission.objects.filter(content_type__app_label__in=DUBAN_APPS, codename__startswith="view_").select_related(
+            "content_type"
+        )
+    }
+    assert views <= unit
+    writes = unit - views
+    assert writes == {
+        "targets.add_progressreport",
+        "targets.change_progressreport",
+        "targets.add_milestone",
+        "targets.change_milestone",
+        "projects.add_blocker",
+        "projects.change_blocker",
+        "targets.change_target",
+        "projects.change_project",
+    }
+    assert not any(code.split(".")[1].startswith("delete_") for code in unit)
+    assert not any(code.startswith("auth.") for code in unit)
+
+
+def test_roles_are_idempotent():
+    from config.roles import ensure_roles
+
+    before = (codes(settings.DUBAN_BUREAU_STAFF_GROUP), codes(settings.DUBAN_UNIT_REPORTER_GROUP))
+    ensure_roles()
+    ensure_roles()
+    assert Group.objects.filter(name__in=[settings.DUBAN_BUREAU_STAFF_GROUP, settings.DUBAN_UNIT_REPORTER_GROUP]).count() == 2
+    assert (codes(settings.DUBAN_BUREAU_STAFF_GROUP), codes(settings.DUBAN_UNIT_REPORTER_GROUP)) == before
