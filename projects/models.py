@@ -46,6 +46,8 @@ class Project(TrackedItem):
         help_text=_("Goals of the plan this project serves."),
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
+    # Many-to-many links (goals, cooperating units) are audited by the admin's change log only:
+    # simple-history's m2m tracking breaks on multi-table children.
     history = HistoricalRecords()
 
     class Meta:

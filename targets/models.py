@@ -261,6 +261,7 @@ class Baseline(models.Model):
     section_ref = models.CharField(_("section"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     targets = models.ManyToManyField(Target, verbose_name=_("goals"), blank=True, related_name="baselines")
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("baseline")
@@ -345,7 +346,7 @@ class ProgressReport(models.Model):
         on_delete=models.SET_NULL,
         related_name="progress_reports",
     )
-    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, editable=False)
     history = HistoricalRecords()
 
     objects = ProgressReportQuerySet.as_manager()
