@@ -1,6 +1,6 @@
 """Time the demo register: rows per table, seconds, peak memory.
 
-Run by hand against a migrated database; it replaces the plan's demo projects (as seed_demo --clear):
+Run by hand against a migrated database; like seed_demo, it replaces the plan's demo projects:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/duban_seed .venv/bin/python benchmarks/seed_demo.py --projects 100000
 """

@@ -26,9 +26,9 @@ YEAR_END = dt.date(2023, 12, 31)
 
 
 def seed(**options) -> str:
-    """Run the command (DEBUG is off in tests, hence force) and return its stdout."""
+    """Run the command and return its stdout."""
     out = io.StringIO()
-    call_command("seed_demo", force=True, stdout=out, stderr=io.StringIO(), **options)
+    call_command("seed_demo", stdout=out, stderr=io.StringIO(), **options)
     return out.getvalue()
 
 
@@ -207,20 +207,30 @@ def test_it_flags_every_row_it_creates_as_demo_and_leaves_real_units_alone(depar
 def test_it_produces_identical_rows_for_the_same_seed():
     seed(projects=20, seed=7)
     first = canonical_dump(plan_2023())
-    seed(projects=20, seed=7, clear=True, batch_size=7)  # the batch size changes statements, not data
+    seed(projects=20, seed=7, batch_size=7)  # the batch size changes statements, not data
     assert canonical_dump(plan_2023()) == first
-    seed(projects=20, seed=8, clear=True)
+    seed(projects=20, seed=8)
     assert canonical_dump(plan_2023()) != first
 
 
-def test_it_refuses_a_second_run_without_clear():
+def test_it_replaces_its_register_when_run_again():
     seed(projects=10, seed=1)
     before = (Project.objects.count(), ProgressReport.objects.count(), Milestone.objects.count())
+    first = canonical_dump(plan_2023())
 
-    with pytest.raises(CommandError, match="already has 10 demo projects"):
-        seed(projects=10, seed=1)
+    out = seed(projects=10, seed=1)
 
+    assert "Deleted 10 demo projects" in out
     assert (Project.objects.count(), ProgressReport.objects.count(), Milestone.objects.count()) == before
+    assert canonical_dump(plan_2023()) == first
+
+
+def test_it_only_deletes_with_clear():
+    seed(projects=10, seed=1)
+    out = seed(projects=10, seed=1, clear=True)
+    assert "Deleted 10 demo projects" in out
+    assert not Project.objects.filter(is_demo=True).exists()
+    assert not ProgressReport.objects.exists()
 
 
 def test_it_clears_only_the_plans_demo_rows(plan, departments):
@@ -236,7 +246,7 @@ def test_it_clears_only_the_plans_demo_rows(plan, departments):
     seed(projects=5, seed=1, plan=2024)
     seed(projects=10, seed=1)
 
-    out = seed(projects=8, seed=2, clear=True)
+    out = seed(projects=8, seed=2)
 
     assert "Deleted 10 demo projects" in out
     assert Project.objects.filter(plan=plan, is_demo=True).count() == 8
@@ -266,7 +276,7 @@ def test_it_bounds_reports_and_actual_dates_by_the_through_month():
     assert not Blocker.objects.filter(resolved_on__gt=june).exists()
     half_year = canonical_dump(plan_2023())
 
-    seed(projects=30, seed=1, clear=True)
+    seed(projects=30, seed=1)
     full_year = canonical_dump(plan_2023())
     assert ProgressReport.objects.filter(as_of=YEAR_END).exists()
     assert register_only(half_year) == register_only(full_year)  # --through changes what happened, not the register
@@ -290,12 +300,6 @@ def test_it_dates_nothing_after_today_in_a_running_year():
     assert not Blocker.objects.filter(raised_on__gt=today).exists()
 
 
-def test_it_refuses_with_debug_off_unless_forced():
-    with pytest.raises(CommandError, match="DEBUG is off"):
-        call_command("seed_demo", projects=3, stdout=io.StringIO(), stderr=io.StringIO())
-    assert not Project.objects.exists()
-
-
 def test_it_passes_full_clean_on_a_sample():
     with time_machine.travel(dt.datetime(2024, 3, 1, tzinfo=dt.UTC)):
         seed(projects=30, seed=5)
@@ -310,7 +314,7 @@ def test_it_passes_full_clean_on_a_sample():
 
 def test_it_writes_a_progress_bar_to_stderr():
     err = io.StringIO()
-    call_command("seed_demo", projects=5, force=True, stdout=io.StringIO(), stderr=err)
+    call_command("seed_demo", projects=5, stdout=io.StringIO(), stderr=err)
     assert "5/5 projects" in err.getvalue()
     assert "#" * 30 in err.getvalue()
 

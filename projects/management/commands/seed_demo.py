@@ -2,9 +2,10 @@
 
     manage.py seed_demo --projects 240 --seed 1 [--plan 2023] [--through 2023-12] [--clear]
 
-Re-running: if the plan already has demo projects the command refuses and says so; --clear deletes
-them (with their checkpoints, milestones, reports and blockers) first. Demo codes are
-DEMO-<year>-<n>, so the same seed and arguments rebuild identical rows.
+Re-running replaces the plan's demo register (its projects with their checkpoints, milestones,
+reports and blockers) instead of adding a second one, so the command is safe to repeat; --clear
+only removes it. Real (non-demo) rows are never touched. Demo codes are DEMO-<year>-<n>, so the
+same seed and arguments rebuild identical rows.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -79,15 +79,10 @@ class Command(BaseCommand):
             help="Reports up to and including this month, YYYY-MM (default: the plan's last month if the plan is "
             "over, else the current month). Nothing is dated after today.",
         )
-        parser.add_argument("--clear", action="store_true", help="Delete the plan's demo projects first.")
+        parser.add_argument("--clear", action="store_true", help="Only delete the plan's demo projects; add none.")
         parser.add_argument("--batch-size", type=positive_int, default=1000, help="Rows per INSERT (default 1000).")
-        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
 
-    def handle(self, *_args, projects, seed, plan, through, clear, batch_size, force, **_options):
-        if not settings.DEBUG and not force:
-            raise CommandError(
-                "DEBUG is off, so this may be a production database: refusing to add demo projects. Use --force if you mean it."
-            )
+    def handle(self, *_args, projects, seed, plan, through, clear, batch_size, **_options):
         plan_obj, created = demo.ensure_plan(plan)
         if created:
             self.stdout.write(
@@ -95,16 +90,12 @@ class Command(BaseCommand):
             )
         through_month = self.through_month(plan_obj, through)
 
-        existing = demo.demo_projects(plan_obj).count()
-        if existing and not clear:
-            raise CommandError(
-                f"Plan {plan_obj.year} already has {existing:,} demo projects. "
-                "Run with --clear to replace them (nothing was changed)."
-            )
-        if existing:
+        if demo.demo_projects(plan_obj).exists():
             started = time.monotonic()
             deleted = demo.delete_demo_register(plan_obj)
             self.stdout.write(f"Deleted {deleted:,} demo projects of plan {plan_obj.year} in {time.monotonic() - started:.1f}s.")
+        if clear:
+            return
 
         started = time.monotonic()
         bar = ProgressBar(self.stderr)
