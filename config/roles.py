@@ -11,9 +11,16 @@ from django.conf import settings
 
 DUBAN_APPS = ("targets", "projects", "notifications")
 # What a unit's user adds and changes (always within its own unit's items).
-UNIT_WRITABLE = {("targets", "progressreport"), ("targets", "milestone"), ("projects", "blocker")}
+UNIT_WRITABLE = {
+    ("targets", "progressreport"),
+    ("targets", "milestone"),
+    ("projects", "blocker"),
+    # Findings of their own unit: measures, progress notes, extension requests (targets.admin_supervision).
+    ("targets", "findingupdate"),
+    ("targets", "extensionrequest"),
+}
 # Pages whose inlines units save; the admin keeps their own fields read-only for units.
-UNIT_PARENT_PAGES = {("targets", "target"), ("projects", "project")}
+UNIT_PARENT_PAGES = {("targets", "target"), ("projects", "project"), ("targets", "finding")}
 
 
 def unit_may(permission) -> bool:

@@ -21,6 +21,7 @@ from targets.admin_helpers import (
     UnitScopedAdmin,
     my_unit_filter,
 )
+from targets.admin_status import BehindFilter, ItemStatusMixin, LightFilter
 from targets.choices import ScheduleMode
 from targets.headlines import current_plan
 
@@ -131,11 +132,12 @@ class BlockerInline(ItemInlineMixin, admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(TrackedItemAdmin):
+class ProjectAdmin(ItemStatusMixin, TrackedItemAdmin):
     # The money columns first: they are what staff scan for; who and what kind follow.
     list_display = (
         "code",
         "title",
+        "status_badge",
         "total_investment_display",
         "annual_plan_display",
         "completed_display",
@@ -149,6 +151,8 @@ class ProjectAdmin(TrackedItemAdmin):
     list_display_links = ("code", "title")
     list_filter = (
         "plan",
+        LightFilter,
+        BehindFilter,
         ("lead_department", admin.RelatedOnlyFieldListFilter),
         ("responsible_leader", admin.RelatedOnlyFieldListFilter),
         "category",

@@ -23,6 +23,7 @@ from .admin_helpers import (
     UnitScopedAdmin,
     my_unit_filter,
 )
+from .admin_status import BehindFilter, ItemStatusMixin, LightFilter
 from .choices import ActualSource, ItemKind
 from .headlines import plan_as_of
 from .models import Baseline, Department, Milestone, Person, Plan, ProgressReport, Target
@@ -137,10 +138,11 @@ class BaselineInline(ItemInlineMixin, admin.TabularInline):
 
 
 @admin.register(Target)
-class TargetAdmin(TrackedItemAdmin):
+class TargetAdmin(ItemStatusMixin, TrackedItemAdmin):
     list_display = (
         "code",
         "title",
+        "status_badge",
         "target_display",
         "actual_display",
         "completion_display",
@@ -152,6 +154,8 @@ class TargetAdmin(TrackedItemAdmin):
     list_display_links = ("code", "title")
     list_filter = (
         "plan",
+        LightFilter,
+        BehindFilter,
         ("lead_department", admin.RelatedOnlyFieldListFilter),
         ("responsible_leader", admin.RelatedOnlyFieldListFilter),
         "metric_kind",
@@ -319,3 +323,7 @@ class MilestoneAdmin(ItemLinkMixin, UnitScopedAdmin):
         (_("Dates"), {"fields": (("planned_date", "actual_date"),)}),
         (_("Evidence"), {"fields": ("evidence_note", "attachment")}),
     )
+
+
+# The supervision pages (findings, rounds, runs, overrides) register themselves on import.
+from . import admin_supervision  # noqa: E402, F401

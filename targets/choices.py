@@ -83,3 +83,71 @@ class MilestoneKind(models.TextChoices):
     LISTING = "listing", _("Listed in provincial or city plan")
     ISSUANCE = "issuance", _("Issued or published")
     OTHER = "other", _("Other")
+
+
+class StatusChoice(models.TextChoices):
+    """Traffic lights (红黄绿灯); values match targets.facts.Status."""
+
+    GREEN = "green", _("Green")
+    YELLOW = "yellow", _("Yellow")
+    RED = "red", _("Red")
+    BLUE = "blue", _("Blue (ahead)")
+    GREY = "grey", _("Grey (nothing to judge)")
+
+
+class FindingCause(models.TextChoices):
+    RED = "red", _("Turned red")
+    YELLOW_TWICE = "yellow_twice", _("Yellow at two consecutive month ends")
+    MILESTONE_MISSED = "milestone_missed", _("Milestone missed")
+    MANUAL = "manual", _("Entered by staff")
+
+
+class FindingCategory(models.TextChoices):
+    """What kind of problem a finding is about (问题类别), from the bureau's own blocker words."""
+
+    APPROVAL = "approval", _("Approvals")
+    LAND = "land", _("Land and clearance")
+    EARTHWORK = "earthwork", _("Earthwork disposal")
+    FUNDING = "funding", _("Funding")
+    FACTORS = "factors", _("Energy, environment and other factors")
+    CONSTRUCTION = "construction", _("Site organisation")
+    STATISTICS = "statistics", _("Statistics entry")
+    REPORTING = "reporting", _("Progress reporting")
+    OTHER = "other", _("Other")
+
+
+class FindingSource(models.TextChoices):
+    AUTOMATIC = "automatic", _("Raised by a light")
+    SITE_INSPECTION = "site_inspection", _("Site inspection")
+    MEETING = "meeting", _("Scheduling meeting")
+    SELF_REPORTED = "self_reported", _("Self-reported by the unit")
+    ASSIGNED = "assigned", _("Assigned from above")
+
+
+class FindingState(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("Rectification in progress")
+    CLOSURE_REQUESTED = "closure_requested", _("Close-out requested")
+    CLOSED = "closed", _("Closed out")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+OPEN_FINDING_STATES = (FindingState.OPEN, FindingState.IN_PROGRESS, FindingState.CLOSURE_REQUESTED)
+
+
+class FindingLevel(models.IntegerChoices):
+    REMINDER = 1, _("Level 1: reminder")
+    WARNING = 2, _("Level 2: warning")
+    SUPERVISION = 3, _("Level 3: supervision order")
+
+
+class ExtensionDecision(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RoundKind(models.TextChoices):
+    SITE_INSPECTION = "site_inspection", _("Site inspection")
+    MEETING = "meeting", _("Scheduling meeting")
+    AUTOMATIC = "automatic", _("Automatic")

@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Count
 from django.utils import timezone
 
 from . import rollups
-from .choices import ActualSource, Comparator, MetricKind, Rollup
-from .models import Plan, Target
+from .choices import OPEN_FINDING_STATES, ActualSource, Comparator, FindingLevel, ItemKind, MetricKind, Rollup, StatusChoice
+from .models import Finding, Plan, StatusSnapshot, SupervisionRound, SupervisionRun, Target
 
 # A share "actual ÷ target" means nothing for rankings, yes/no goals or upper limits (≤, <).
 _NO_PERCENT_KINDS = {MetricKind.RANKING, MetricKind.MILESTONE}
@@ -63,6 +64,66 @@ def headlines(plan: Plan, as_of: dt.date, computed: dict[str, Decimal] | None = 
     return rows
 
 
+@dataclass(frozen=True)
+class LightCount:
+    status: str
+    goals: int
+    projects: int
+
+    @property
+    def total(self) -> int:
+        return self.goals + self.projects
+
+    @property
+    def badge(self):
+        from .admin_status import badge
+
+        return badge(self.status)
+
+
+def supervision_summary(plan: Plan) -> dict:
+    """The home page's supervision figures, in a fixed number of queries.
+
+    Counts per colour at the plan's latest finished run, open findings by escalation level, and the
+    notices sent for the plan's rounds (the "发送三清单21份" figure).
+    """
+    from .rounds import dispatch_count
+
+    run_date = (
+        SupervisionRun.objects.filter(plan=plan, finished_at__isnull=False)
+        .order_by("-as_of")
+        .values_list("as_of", flat=True)
+        .first()
+    )
+    counts: dict[tuple[str, str], int] = {}
+    if run_date is not None:
+        rows = (
+            StatusSnapshot.objects.filter(item__plan=plan, date=run_date)
+            .values_list("status", "item__kind")
+            .annotate(n=Count("pk"))
+        )
+        counts = {(status, kind): n for status, kind, n in rows}
+    lights = [
+        LightCount(status, counts.get((status, ItemKind.GOAL), 0), counts.get((status, ItemKind.PROJECT), 0))
+        for status in StatusChoice.values
+    ]
+    by_level = dict(
+        Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES)
+        .order_by()
+        .values_list("level")
+        .annotate(n=Count("pk"))
+    )
+    levels = [(level, label, by_level.get(level, 0)) for level, label in FindingLevel.choices]
+    return {
+        "duban_run_date": run_date,
+        "duban_lights": lights,
+        "duban_findings_by_level": levels,
+        "duban_open_findings": sum(by_level.values()),
+        "duban_rounds": SupervisionRound.objects.filter(plan=plan).count(),
+        "duban_dispatches": dispatch_count(plan),
+    }
+
+
 def headline_context(as_of: dt.date | None = None) -> dict:
     as_of = as_of or timezone.localdate()
     plan = current_plan(as_of)
@@ -77,4 +138,5 @@ def headline_context(as_of: dt.date | None = None) -> dict:
         "duban_headlines": headlines(plan, as_of, computed),
         # Completed investment of the whole register (万元), from the same roll-up computation.
         "duban_completed_investment": computed.get(Rollup.COMPLETED_INVESTMENT),
+        **supervision_summary(plan),
     }

@@ -44,6 +44,11 @@ def test_unit_reporters_view_everything_and_write_only_their_reports():
         "projects.change_blocker",
         "targets.change_target",
         "projects.change_project",
+        "targets.change_finding",
+        "targets.add_findingupdate",
+        "targets.change_findingupdate",
+        "targets.add_extensionrequest",
+        "targets.change_extensionrequest",
     }
     assert not any(code.split(".")[1].startswith("delete_") for code in unit)
     assert not any(code.startswith("auth.") for code in unit)

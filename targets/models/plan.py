@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import validation
-from .choices import (
+from .. import validation
+from ..choices import (
     ActualSource,
     Comparator,
     DepartmentKind,
@@ -29,7 +29,7 @@ from .choices import (
     Rollup,
     ScheduleMode,
 )
-from .querysets import ItemQuerySet, MilestoneQuerySet, ProgressReportQuerySet
+from ..querysets import ItemQuerySet, MilestoneQuerySet, ProgressReportQuerySet
 
 VALUE = {"max_digits": 16, "decimal_places": 2}
 RATIO = {"max_digits": 5, "decimal_places": 2}
@@ -118,7 +118,20 @@ class Plan(models.Model):
         **RATIO,
     )
     due_soon_days = models.PositiveSmallIntegerField(_("milestone due-soon days"), default=14)
+    milestone_red_months = models.PositiveSmallIntegerField(_("milestone red after months overdue"), default=3)
     report_due_day = models.PositiveSmallIntegerField(_("monthly report due on day"), default=5)
+    forecast_margin = models.DecimalField(
+        _("forecast warning margin"),
+        default=Decimal("0.10"),
+        validators=[MinValueValidator(0)],
+        help_text=_("Warn when the year-end forecast misses the target by more than this share."),
+        **RATIO,
+    )
+    # The escalation ladder of findings (督办事项), in days since the finding opened.
+    finding_deadline_workdays = models.PositiveSmallIntegerField(_("rectification deadline (working days)"), default=10)
+    escalate_warning_days = models.PositiveSmallIntegerField(_("level 2 after days open"), default=14)
+    escalate_supervision_days = models.PositiveSmallIntegerField(_("level 3 after days open"), default=28)
+    reply_workdays = models.PositiveSmallIntegerField(_("reply to a notice within working days"), default=5)
     history = HistoricalRecords()
 
     class Meta:
@@ -157,6 +170,12 @@ class TrackedItem(models.Model):
     contact = models.ForeignKey(
         Person, verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="contact_items"
     )
+    # Per-item overrides of the plan's thresholds (blank: the plan's).
+    threshold_green = models.DecimalField(
+        _("green at ratio ≥"), null=True, blank=True, validators=[MinValueValidator(0)], **RATIO
+    )
+    threshold_red = models.DecimalField(_("red below ratio"), null=True, blank=True, validators=[MinValueValidator(0)], **RATIO)
+    threshold_blue = models.DecimalField(_("blue at ratio ≥"), null=True, blank=True, validators=[MinValueValidator(0)], **RATIO)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -1,0 +1,346 @@
+"""The documents the bureau sends: the three lists as one .xlsx and a 督办通知单 per unit as .docx.
+
+Both are built from three-list rows (targets.rounds.three_lists_row): a round's frozen rows, or the
+live rows of selected findings. The files are the bureau's fixed document format: sheet names,
+headers, labels and notice text are Chinese in every interface language, so they are literals in
+the mappings below, not translatable msgids. Amounts are in 万元 (as stored) and dates read
+YYYY-MM-DD.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Choices
+from django.utils import translation
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from .choices import ExtensionDecision, FindingCategory, FindingCause, FindingLevel, FindingSource, FindingState, RoundKind
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# --- The bureau's fixed wording (Chinese regardless of the interface language) -------------------
+
+LIGHT = {"green": "绿", "yellow": "黄", "red": "红", "blue": "蓝", "grey": "灰"}
+
+
+def zh(choices: type[Choices], value) -> str:
+    """A choice's label in Chinese whatever the interface language (the same words as the admin)."""
+    if value in (None, ""):
+        return ""
+    try:
+        label = choices(value).label
+    except ValueError:
+        return str(value)
+    with translation.override("zh-hans"):
+        return str(label)
+
+
+ITEM_KIND = {"goal": "目标", "project": "项目"}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float
+    value: Callable[[dict], object]
+    kind: str = "text"  # text, wrap, date, amount, int
+
+
+def _date(key: str) -> Callable[[dict], dt.date | None]:
+    def read(row: dict) -> dt.date | None:
+        text = row.get(key)
+        return dt.date.fromisoformat(text) if text else None
+
+    return read
+
+
+def _amount(key: str) -> Callable[[dict], Decimal | None]:
+    def read(row: dict) -> Decimal | None:
+        text = row.get(key)
+        return Decimal(text) if text not in (None, "") else None
+
+    return read
+
+
+def _get(key: str, mapping: dict | type[Choices] | None = None) -> Callable[[dict], object]:
+    def read(row: dict) -> object:
+        value = row.get(key)
+        if isinstance(mapping, dict):
+            return mapping.get(value, value or "")
+        if mapping is not None:
+            return zh(mapping, value)
+        return "" if value is None else value
+
+    return read
+
+
+def updates_text(row: dict) -> str:
+    return "\n".join(f"{u['date']} {u['text']}" for u in row.get("updates") or [])
+
+
+def extension_text(row: dict) -> str:
+    lines = []
+    for e in row.get("extensions") or []:
+        decision = zh(ExtensionDecision, e.get("decision"))
+        lines.append(
+            f"原时限{e.get('previous_deadline') or ''}，申请延至{e.get('requested_deadline') or ''}（{decision}）：{e.get('reason') or ''}"
+        )
+    return "\n".join(lines)
+
+
+def milestone_text(row: dict) -> str:
+    return row.get("milestone") or ""
+
+
+def item_text(row: dict) -> str:
+    return f"{row.get('item_code') or ''} {row.get('item_title') or ''}".strip()
+
+
+def sequence(row: dict) -> int:
+    return row["_seq"]
+
+
+NUMBER = Column("问题编号", 11, _get("number"))
+ITEM_CODE = Column("督办对象编号", 13, _get("item_code"))
+ITEM_TITLE = Column("督办对象名称", 30, _get("item_title"), "wrap")
+
+# Sheet name → columns, in the bureau's order (domain.md Part 3.1).
+SHEETS: list[tuple[str, list[Column]]] = [
+    (
+        "问题清单",
+        [
+            Column("序号", 6, sequence, "int"),
+            NUMBER,
+            ITEM_CODE,
+            ITEM_TITLE,
+            Column("关联节点", 14, milestone_text, "wrap"),
+            Column("触发原因", 13, _get("cause", FindingCause)),
+            Column("问题类别", 12, _get("category", FindingCategory)),
+            Column("问题描述", 40, _get("description"), "wrap"),
+            Column("存在问题", 30, _get("problems"), "wrap"),
+            Column("发现日期", 12, _date("opened_on"), "date"),
+            Column("发现时灯色", 8, _get("light_when_found", LIGHT)),
+            Column("应完成", 13, _amount("expected"), "amount"),
+            Column("实际完成", 13, _amount("actual"), "amount"),
+            Column("差距", 13, _amount("gap"), "amount"),
+            Column("计量单位", 8, _get("value_unit")),
+            Column("逾期天数", 8, _get("days_overdue"), "int"),
+            Column("问题来源", 10, _get("source", FindingSource)),
+            Column("督办等级", 12, _get("level", FindingLevel)),
+            Column("状态", 10, _get("state", FindingState)),
+        ],
+    ),
+    (
+        "责任清单",
+        [
+            Column("序号", 6, sequence, "int"),
+            NUMBER,
+            ITEM_CODE,
+            ITEM_TITLE,
+            Column("包干区领导", 16, _get("responsible_leader"), "wrap"),
+            Column("牵头单位", 20, _get("department"), "wrap"),
+            Column("配合单位", 24, lambda r: "、".join(r.get("cooperating_departments") or []), "wrap"),
+            Column("责任人", 10, _get("contact")),
+            Column("联系电话", 14, _get("contact_phone")),
+            Column("项目业主", 24, _get("owner_company"), "wrap"),
+        ],
+    ),
+    (
+        "整改清单",
+        [
+            Column("序号", 6, sequence, "int"),
+            NUMBER,
+            ITEM_CODE,
+            ITEM_TITLE,
+            Column("整改措施", 36, _get("measures"), "wrap"),
+            Column("整改时限", 12, _date("deadline"), "date"),
+            Column("原整改时限", 12, _date("original_deadline"), "date"),
+            Column("进展反馈", 36, updates_text, "wrap"),
+            Column("佐证材料", 24, _get("evidence"), "wrap"),
+            Column("延期申请", 30, extension_text, "wrap"),
+            Column("申请销号日期", 13, _date("closure_requested_on"), "date"),
+            Column("核验人", 10, _get("verified_by")),
+            Column("核验情况", 24, _get("verification_note"), "wrap"),
+            Column("销号日期", 12, _date("closed_on"), "date"),
+        ],
+    ),
+]
+
+DATE_FORMAT = "yyyy-mm-dd"
+AMOUNT_FORMAT = "#,##0.00"
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+THIN = Side(style="thin", color="999999")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def headers(sheet_name: str) -> list[str]:
+    return [c.header for name, columns in SHEETS if name == sheet_name for c in columns]
+
+
+def three_lists_xlsx(rows: list[dict], title: str) -> bytes:
+    """The three lists of `rows` as one workbook: one sheet per list, one row per finding."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    workbook.properties.title = title
+    workbook.properties.creator = "督办系统"
+    numbered = [{**row, "_seq": index} for index, row in enumerate(rows, start=1)]
+    for name, columns in SHEETS:
+        sheet = workbook.create_sheet(name)
+        sheet.append([c.header for c in columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.fill = HEADER_FILL
+            cell.border = BORDER
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        for row in numbered:
+            sheet.append([c.value(row) for c in columns])
+        for index, column in enumerate(columns, start=1):
+            letter = get_column_letter(index)
+            sheet.column_dimensions[letter].width = column.width
+            for cell in sheet[letter][1:]:
+                cell.border = BORDER
+                cell.alignment = Alignment(vertical="top", wrap_text=column.kind == "wrap")
+                if column.kind == "date":
+                    cell.number_format = DATE_FORMAT
+                elif column.kind == "amount":
+                    cell.number_format = AMOUNT_FORMAT
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(numbered) + 1)}"
+        sheet.print_title_rows = "1:1"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.oddHeader.center.text = f"{title} {name}"
+        sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- The notice (督办通知单) -----------------------------------------------------------------------
+
+NOTICE_TITLE = "督办通知单"
+NOTICE_COLUMNS = [("序号", 1.2), ("问题编号", 2.2), ("督办对象", 4.0), ("存在问题", 5.6), ("整改时限", 2.4), ("督办等级", 2.0)]
+FONT = "宋体"
+
+
+def _set_font(run, size: float | None = None, bold: bool = False) -> None:
+    run.font.name = FONT
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    if size:
+        run.font.size = Pt(size)
+    run.bold = bold
+
+
+def _paragraph(document, text: str = "", *, size: float = 12, bold: bool = False, align=None, indent: bool = False):
+    paragraph = document.add_paragraph()
+    if align is not None:
+        paragraph.alignment = align
+    if indent:
+        paragraph.paragraph_format.first_line_indent = Pt(size * 2)
+    if text:
+        _set_font(paragraph.add_run(text), size, bold)
+    return paragraph
+
+
+def _problem_text(row: dict) -> str:
+    parts = [zh(FindingCause, row.get("cause"))]
+    if row.get("milestone"):
+        parts.append(f"节点：{row['milestone']}")
+    if row.get("description"):
+        parts.append(row["description"])
+    if row.get("problems"):
+        parts.append(f"存在问题：{row['problems']}")
+    return "；".join(p for p in parts if p)
+
+
+def notice_docx(
+    *,
+    unit: str,
+    rows: list[dict],
+    number: str | None,
+    reply_due: dt.date | None,
+    reply_workdays: int,
+    issuing_office: str,
+    round_date: dt.date,
+    round_kind: str,
+    round_title: str,
+    issued_on: dt.date | None,
+) -> bytes:
+    """The notice to one unit: its findings with their deadlines, the reply deadline, the issuing office.
+
+    number / reply_due are the recorded dispatch's; before the notice is recorded as sent they are
+    left for the office to fill in (the reply is due reply_workdays working days after sending).
+    """
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.2)
+    section.top_margin = section.bottom_margin = Cm(2.0)
+    normal = document.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(12)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+
+    _paragraph(document, NOTICE_TITLE, size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _paragraph(document, f"编号：{number or '（发出时编号）'}", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _paragraph(document, f"{unit}：")
+    kind = zh(RoundKind, round_kind)
+    reply = reply_due.isoformat() if reply_due else f"收到本通知后{reply_workdays}个工作日内"
+    _paragraph(
+        document,
+        f"根据{round_date.isoformat()}{kind}（{round_title}）情况，现将贵单位牵头负责的{len(rows)}项督办事项交办如下。"
+        f"请对照整改时限抓紧落实整改，并于{reply}前将整改措施和进展情况书面反馈{issuing_office}。"
+        "确需延期的，请在整改时限前说明原因并提出新的时限，经批准后执行。",
+        indent=True,
+    )
+
+    table = document.add_table(rows=1, cols=len(NOTICE_COLUMNS))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, (header, width) in zip(table.rows[0].cells, NOTICE_COLUMNS, strict=True):
+        cell.width = Cm(width)
+        cell.text = ""
+        _set_font(cell.paragraphs[0].add_run(header), 10.5, bold=True)
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for index, row in enumerate(rows, start=1):
+        values = [
+            str(index),
+            row.get("number") or "",
+            item_text(row),
+            _problem_text(row),
+            row.get("deadline") or "",
+            zh(FindingLevel, row.get("level")),
+        ]
+        cells = table.add_row().cells
+        for cell, value, (_header, width) in zip(cells, values, NOTICE_COLUMNS, strict=True):
+            cell.width = Cm(width)
+            cell.text = ""
+            _set_font(cell.paragraphs[0].add_run(value), 10.5)
+
+    _paragraph(document)
+    _paragraph(document, f"回复时限：{reply}", bold=True)
+    _paragraph(document)
+    _paragraph(document, issuing_office, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _paragraph(document, (issued_on or round_date).isoformat(), align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,112 @@
+"""Plain data the supervision rules work on: no database, no Django models.
+
+targets.evaluation gathers these from the database in a fixed number of queries; targets.rules
+turns one ItemFacts into one ItemStatus. Tests build them by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """A traffic light. Order matters: worse() picks the later one."""
+
+    GREY = "grey"  # nothing to judge yet
+    BLUE = "blue"  # well ahead of schedule
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+SEVERITY = {Status.GREY: 0, Status.BLUE: 1, Status.GREEN: 2, Status.YELLOW: 3, Status.RED: 4}
+
+
+def worse(*statuses: Status) -> Status:
+    """The worst of several component statuses (grey only when nothing else is known)."""
+    return max(statuses, key=SEVERITY.__getitem__, default=Status.GREY)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Per plan, overridable per goal (domain.md Part 3.2 defaults)."""
+
+    green: Decimal = Decimal("1.00")  # ratio r = actual / expected at or above: green
+    red: Decimal = Decimal("0.60")  # below: red; in between: yellow
+    blue: Decimal | None = None  # optional: at or above: blue (ahead)
+    due_soon_days: int = 14  # milestone yellow this many days before its date
+    milestone_red_months: int = 3  # overdue this long: red
+    report_due_day: int = 5  # a month's report is due by this day of the next month
+    forecast_margin: Decimal = Decimal("0.10")  # early warning when the forecast misses by more
+    first_statistics_month: int = 2  # cumulative statistics start at the end of February
+    day_precise: bool = False  # linear schedules by day instead of whole months
+
+
+@dataclass(frozen=True)
+class MilestoneFacts:
+    id: int
+    kind: str  # targets.choices.MilestoneKind value
+    title: str
+    planned_date: dt.date | None
+    actual_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    as_of: dt.date
+    period: dt.date  # first day of the month reported on
+    value: Decimal | None
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """Everything the rules need to judge one goal or project on a date."""
+
+    item_id: int
+    kind: str  # "goal" or "project"
+    metric_kind: str | None  # targets.choices.MetricKind value for goals; None for projects
+    comparator: str  # ">=", ">", "<=", "<", "=", "~"
+    target_value: Decimal | None
+    schedule_mode: str  # "linear", "checkpoints", "milestones", "manual"
+    period_start: dt.date
+    period_end: dt.date
+    checkpoints: tuple[tuple[dt.date, Decimal], ...] = ()  # (date, expected cumulative), sorted by date
+    reports: tuple[ReportFacts, ...] = ()  # sorted by as_of; may include reports after as_of (ignored)
+    milestones: tuple[MilestoneFacts, ...] = ()
+    actual_from_rollup: bool = False
+    rollup_value: Decimal | None = None  # the roll-up's value as of the date, when actual_from_rollup
+    expects_monthly_reports: bool = False  # projects and hand-reported cumulative goals
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    override: tuple[str, str] | None = None  # (status, reason) set by staff, valid on the date
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why an item has its colour: a stable code plus parameters (rendered in Chinese elsewhere)."""
+
+    code: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ItemStatus:
+    item_id: int
+    as_of: dt.date
+    status: Status
+    expected: Decimal | None = None  # expected cumulative value at the judgement date
+    actual: Decimal | None = None
+    ratio: Decimal | None = None  # actual / expected (comparator-aware), 2 decimals
+    gap: Decimal | None = None  # expected - actual in the item's unit (positive = behind)
+    forecast: Decimal | None = None  # projected value at the period end
+    judged_on: dt.date | None = None  # the statistics point the value was judged at
+    value_status: Status = Status.GREY
+    milestone_status: Status = Status.GREY
+    reporting_status: Status = Status.GREY
+    overridden: bool = False
+    reasons: tuple[Reason, ...] = ()
+    overdue_milestones: tuple[tuple[int, int], ...] = ()  # (milestone id, days overdue)
+    missed_milestones: tuple[int, ...] = ()  # start / completion / stats-entry milestones past due, undone
+    missing_periods: tuple[dt.date, ...] = ()  # months whose report is overdue

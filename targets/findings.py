@@ -1,0 +1,476 @@
+"""The finding register (督办事项): opening, escalating, ready-to-close, close-out and extensions.
+
+maintain() is called by the supervision run for each evaluated date. It is idempotent: a finding is
+keyed by item, cause and milestone, and a partial unique constraint allows one open finding per key,
+so repeated or concurrent runs insert nothing twice (inserts ignore conflicts); escalations are
+unique per finding and level. Findings never close themselves: an item back on track only marks its
+finding ready to close; 销号 is a staff action (close_out).
+
+Causes (domain.md Part 3.1): the item turns red; it is yellow at two consecutive month-end
+evaluations; a start, completion or statistics-entry milestone passes its date undone.
+Escalation ladder (per plan): level 1 reminder on opening (the contact); level 2 warning after
+plan.escalate_warning_days open or once the deadline has passed (+ the unit head); level 3
+supervision order after plan.escalate_supervision_days or when red persists across two month-end
+evaluations (+ the responsible leader).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import bulk, workdays
+from .choices import (
+    OPEN_FINDING_STATES,
+    ExtensionDecision,
+    FindingCause,
+    FindingLevel,
+    FindingSource,
+    FindingState,
+    StatusChoice,
+)
+from .facts import ItemStatus, Status
+from .models import (
+    Department,
+    Escalation,
+    ExtensionRequest,
+    Finding,
+    FindingUpdate,
+    HolidayOverride,
+    Milestone,
+    Person,
+    Plan,
+    ProgressReport,
+    StatusSnapshot,
+    TrackedItem,
+)
+from .schedule import month_end
+
+# The columns open_findings() fills; the others take their defaults.
+FINDING_FIELDS = [
+    "item_id", "milestone_id", "cause", "dedupe_key", "state", "level", "previous_id", "opened_on", "light_when_found",
+    "expected", "actual", "gap", "days_overdue", "description", "problems", "department_id", "responsible_leader_id",
+    "contact_id", "deadline",
+]  # fmt: skip
+LAGGING = {Status.RED, Status.YELLOW}
+ON_TRACK = {Status.GREEN, Status.BLUE}
+
+
+@dataclass
+class Outcome:
+    opened: int = 0
+    escalated: int = 0
+    ready_to_close: int = 0
+
+
+@dataclass(frozen=True)
+class Want:
+    """A finding the statuses call for."""
+
+    item_id: int
+    cause: str
+    status: ItemStatus
+    milestone_id: int | None = None
+    days_overdue: int | None = None
+
+    @property
+    def key(self) -> str:
+        return Finding.key_for(self.item_id, self.cause, self.milestone_id)
+
+
+def is_month_end(day: dt.date) -> bool:
+    return day == month_end(day.year, day.month)
+
+
+def previous_month_end(day: dt.date) -> dt.date:
+    return day.replace(day=1) - dt.timedelta(days=1)
+
+
+def holiday_overrides() -> dict[dt.date, bool]:
+    return dict(HolidayOverride.objects.values_list("date", "is_workday"))
+
+
+# --- The run's part ---------------------------------------------------------------------------------
+
+
+def wanted_findings(statuses: Iterable[ItemStatus], yellow_before: set[int], month_end_run: bool) -> dict[str, Want]:
+    wants: dict[str, Want] = {}
+    for s in statuses:
+        if s.overridden:
+            continue  # staff have judged this item; the override's reason stands
+        if s.status == Status.RED:
+            want = Want(s.item_id, FindingCause.RED, s)
+            wants[want.key] = want
+        elif s.status == Status.YELLOW and month_end_run and s.item_id in yellow_before:
+            want = Want(s.item_id, FindingCause.YELLOW_TWICE, s)
+            wants[want.key] = want
+        overdue = dict(s.overdue_milestones)
+        for milestone_id in s.missed_milestones:
+            want = Want(s.item_id, FindingCause.MILESTONE_MISSED, s, milestone_id, overdue.get(milestone_id))
+            wants[want.key] = want
+    return wants
+
+
+def maintain(plan: Plan, as_of: dt.date, statuses: list[ItemStatus]) -> Outcome:
+    outcome = Outcome()
+    by_item = {s.item_id: s for s in statuses}
+    month_end_run = is_month_end(as_of)
+    before = previous_month_end(as_of)
+    earlier = dict(StatusSnapshot.objects.filter(item__plan=plan, date=before).values_list("item_id", "status"))
+    yellow_before = {item_id for item_id, status in earlier.items() if status == Status.YELLOW}
+    red_before = {item_id for item_id, status in earlier.items() if status == Status.RED}
+
+    wants = wanted_findings(statuses, yellow_before, month_end_run)
+    open_keys = set(Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES).values_list("dedupe_key", flat=True))
+    new = not_yet_handled([want for key, want in wants.items() if key not in open_keys])
+    overrides = holiday_overrides()
+    if new:
+        open_findings(plan, as_of, new, overrides)
+
+    outcome.ready_to_close = mark_ready(plan, by_item)
+    escalate(plan, as_of, by_item, red_before, before)
+    # The date's figures are read back rather than counted as written, so a re-run, a retry or a
+    # concurrent run of the date records what one run records.
+    outcome.opened = (
+        Finding.objects.filter(item__plan=plan, opened_on=as_of, source=FindingSource.AUTOMATIC)
+        .exclude(cause=FindingCause.MANUAL)
+        .count()
+    )
+    outcome.escalated = Escalation.objects.filter(finding__item__plan=plan, date=as_of, level__gt=FindingLevel.REMINDER).count()
+    return outcome
+
+
+def not_yet_handled(wants: list[Want]) -> list[Want]:
+    """Drop wants whose lag staff already closed out or dismissed and that has not recovered since.
+
+    A closed finding stays closed; only when the item lags *again* (it was on track at some
+    evaluation after the close-out) does a new finding open, linked to the old one. A missed
+    milestone that was closed out is not raised again.
+    """
+    left_on: dict[str, dt.date] = {}
+    closed = Finding.objects.exclude(state__in=OPEN_FINDING_STATES)
+    for done in bulk.among(closed, "dedupe_key", [w.key for w in wants]):
+        for key, closed_on in done.values_list("dedupe_key", "closed_on"):
+            left_on[key] = max(left_on.get(key, closed_on), closed_on)
+    if not left_on:
+        return wants
+    items = sorted({w.item_id for w in wants if w.key in left_on})
+    recovered: dict[int, dt.date] = {}
+    since = min(left_on.values())
+    for on_track in bulk.among(StatusSnapshot.objects.filter(date__gt=since, status__in=ON_TRACK), "item_id", items):
+        for item_id, date in on_track.values_list("item_id", "date"):
+            recovered[item_id] = max(recovered.get(item_id, date), date)
+
+    def lags_again(want: Want) -> bool:
+        closed_on = left_on.get(want.key)
+        if closed_on is None:
+            return True
+        return want.cause != FindingCause.MILESTONE_MISSED and recovered.get(want.item_id, closed_on) > closed_on
+
+    return [want for want in wants if lags_again(want)]
+
+
+class Texts:
+    """The sentences of describe(), translated once per run instead of once per finding."""
+
+    def __init__(self) -> None:
+        self.milestone = _("Milestone “%(title)s” was due on %(date)s and is %(days)s days overdue.")
+        self.status = _("Status %(status)s on %(date)s.")
+        self.expected = _("Expected %(expected)s by %(point)s, actual %(actual)s (ratio %(ratio)s).")
+        self.missing = _("Reports missing for: %(months)s.")
+        self.labels = {value: str(label) for value, label in StatusChoice.choices}
+
+
+def describe(want: Want, milestones: dict[int, tuple[str, dt.date | None]], texts: Texts | None = None) -> str:
+    texts = texts or Texts()
+    s = want.status
+    if want.cause == FindingCause.MILESTONE_MISSED:
+        title, planned = milestones.get(want.milestone_id, ("", None))
+        return texts.milestone % {
+            "title": title,
+            "date": planned.isoformat() if planned else "—",
+            "days": want.days_overdue if want.days_overdue is not None else "—",
+        }
+    parts = [texts.status % {"status": texts.labels[s.status], "date": s.as_of.isoformat()}]
+    if s.expected is not None:
+        parts.append(
+            texts.expected
+            % {
+                "expected": s.expected,
+                "point": (s.judged_on or s.as_of).isoformat(),
+                "actual": s.actual if s.actual is not None else "—",
+                "ratio": s.ratio if s.ratio is not None else "—",
+            }
+        )
+    if s.missing_periods:
+        parts.append(texts.missing % {"months": ", ".join(p.strftime("%Y-%m") for p in s.missing_periods)})
+    return " ".join(parts)
+
+
+def open_findings(plan: Plan, as_of: dt.date, new: list[Want], overrides: dict[dt.date, bool]) -> int:
+    item_ids = sorted({w.item_id for w in new})
+    owners: dict[int, tuple[int | None, int | None, int | None]] = {}
+    problems: dict[int, str] = {}
+    cooperating: dict[int, list[int]] = {}
+    for items in bulk.among(TrackedItem.objects.all(), "pk", item_ids):
+        owners.update(
+            (pk, (dept, leader, contact))
+            for pk, dept, leader, contact in items.values_list("pk", "lead_department_id", "responsible_leader_id", "contact_id")
+        )
+    with_problems = ProgressReport.objects.filter(as_of__lte=as_of).exclude(problems="").order_by("item_id", "-as_of")
+    if connection.vendor == "postgresql":
+        with_problems = with_problems.distinct("item_id")  # only the latest per item leaves the server
+    for reports in bulk.among(with_problems, "item_id", item_ids):
+        for item_id, text in reports.values_list("item_id", "problems"):
+            problems.setdefault(item_id, text)  # the latest report's problems
+    through = TrackedItem.cooperating_departments.through
+    for links in bulk.among(through.objects.all(), "trackeditem_id", item_ids):
+        for item_id, dept_id in links.values_list("trackeditem_id", "department_id"):
+            cooperating.setdefault(item_id, []).append(dept_id)
+    milestones = {
+        pk: (title, planned)
+        for rows in bulk.among(Milestone.objects.all(), "pk", [w.milestone_id for w in new if w.milestone_id])
+        for pk, title, planned in rows.values_list("pk", "title", "planned_date")
+    }
+    keys = [w.key for w in new]
+    earlier: dict[str, int] = {}
+    for closed in bulk.among(
+        Finding.objects.exclude(state__in=OPEN_FINDING_STATES).order_by("dedupe_key", "-pk"), "dedupe_key", keys
+    ):
+        for key, pk in closed.values_list("dedupe_key", "pk"):
+            earlier.setdefault(key, pk)  # the most recent earlier finding of the same lag
+
+    deadline = workdays.add_workdays(as_of, plan.finding_deadline_workdays, overrides)
+    texts = Texts()
+    opened, reminder = FindingState.OPEN.value, FindingLevel.REMINDER.value  # plain values for COPY
+    rows = []
+    for want in new:
+        dept, leader, contact = owners.get(want.item_id, (None, None, None))
+        s = want.status
+        rows.append(
+            (
+                want.item_id, want.milestone_id, str(want.cause), want.key, opened, reminder,
+                earlier.get(want.key), as_of, str(s.status), s.expected, s.actual, s.gap, want.days_overdue,
+                describe(want, milestones, texts), problems.get(want.item_id, ""), dept, leader, contact, deadline,
+            )
+        )  # fmt: skip
+    bulk.insert(Finding, FINDING_FIELDS, rows, ignore_conflicts=True)
+
+    created = []
+    for found in bulk.among(Finding.objects.filter(state__in=OPEN_FINDING_STATES, opened_on=as_of), "dedupe_key", keys):
+        created += found.values_list("pk", "item_id")
+    links = [(pk, dept_id) for pk, item_id in created for dept_id in cooperating.get(item_id, [])]
+    bulk.insert(Finding.cooperating_departments.through, ["finding_id", "department_id"], links, ignore_conflicts=True)
+    return len(created)
+
+
+def mark_ready(plan: Plan, by_item: dict[int, ItemStatus]) -> int:
+    """Flag open automatic findings whose item is back on track (and unflag those lagging again)."""
+    ready, not_ready = [], []
+    automatic = Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES).exclude(cause=FindingCause.MANUAL)
+    for pk, item_id, cause, milestone_id, flagged in automatic.values_list(
+        "pk", "item_id", "cause", "milestone_id", "ready_to_close"
+    ):
+        status = by_item.get(item_id)
+        if status is None:
+            continue
+        if cause == FindingCause.MILESTONE_MISSED:
+            back = milestone_id not in {m for m, _days in status.overdue_milestones}
+        else:
+            back = status.status in ON_TRACK
+        if back and not flagged:
+            ready.append(pk)
+        elif not back and flagged:
+            not_ready.append(pk)
+    for rows in bulk.among(Finding.objects.all(), "pk", ready):
+        rows.update(ready_to_close=True)
+    for rows in bulk.among(Finding.objects.all(), "pk", not_ready):
+        rows.update(ready_to_close=False)
+    return Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES, ready_to_close=True).count()
+
+
+def target_level(plan: Plan, as_of: dt.date, opened_on: dt.date, deadline: dt.date, red_persists: bool) -> int:
+    days_open = (as_of - opened_on).days
+    if days_open >= plan.escalate_supervision_days or red_persists:
+        return FindingLevel.SUPERVISION
+    if days_open >= plan.escalate_warning_days or as_of > deadline:
+        return FindingLevel.WARNING
+    return FindingLevel.REMINDER
+
+
+def escalate(plan: Plan, as_of: dt.date, by_item: dict[int, ItemStatus], red_before: set[int], before: dt.date) -> int:
+    """Raise open findings up the ladder; each level is recorded once, with who is told."""
+    findings = list(
+        Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES).values_list(
+            "pk", "item_id", "opened_on", "deadline", "level", "department_id", "responsible_leader_id", "contact_id"
+        )
+    )
+    if not findings:
+        return 0
+    reached = set(
+        Escalation.objects.filter(finding__item__plan=plan, finding__state__in=OPEN_FINDING_STATES).values_list(
+            "finding_id", "level"
+        )
+    )
+    heads = dict(Department.objects.filter(head__isnull=False).values_list("pk", "head_id"))
+    people_ids = {pid for row in findings for pid in (row[6], row[7])} | set(heads.values())
+    people = {
+        pk: {"name": name, "email": email}
+        for rows in bulk.among(Person.objects.all(), "pk", sorted(p for p in people_ids if p))
+        for pk, name, email in rows.values_list("pk", "name", "email")
+    }
+
+    new_rows: list[tuple] = []
+    raise_to: dict[int, list[int]] = {}
+    for pk, item_id, opened_on, deadline, level, dept_id, leader_id, contact_id in findings:
+        status = by_item.get(item_id)
+        red_persists = status is not None and status.status == Status.RED and item_id in red_before and opened_on <= before
+        goal = target_level(plan, as_of, opened_on, deadline, red_persists)
+        told = [contact_id]
+        for step in range(FindingLevel.REMINDER, goal + 1):
+            if step == FindingLevel.WARNING:
+                told.append(heads.get(dept_id))
+            if step == FindingLevel.SUPERVISION:
+                told.append(leader_id)
+            if (pk, step) in reached:
+                continue
+            recipients = [{"id": p, **people[p]} for p in dict.fromkeys(told) if p in people]
+            reason = escalation_reason(step, as_of, opened_on, deadline, red_persists)
+            new_rows.append((pk, step, as_of, reason, recipients))
+        if goal > level:
+            raise_to.setdefault(goal, []).append(pk)
+    bulk.insert(Escalation, ["finding_id", "level", "date", "reason", "recipients"], new_rows, ignore_conflicts=True)
+    for goal, ids in raise_to.items():
+        for rows in bulk.among(Finding.objects.filter(level__lt=goal), "pk", ids):
+            rows.update(level=goal)
+    return sum(1 for row in new_rows if row[1] > FindingLevel.REMINDER)
+
+
+def escalation_reason(level: int, as_of: dt.date, opened_on: dt.date, deadline: dt.date, red_persists: bool) -> str:
+    if level == FindingLevel.REMINDER:
+        return _("Finding opened")
+    if level == FindingLevel.SUPERVISION and red_persists:
+        return _("Still red at the second month-end evaluation")
+    if level == FindingLevel.WARNING and as_of > deadline:
+        return _("Deadline %(date)s passed") % {"date": deadline.isoformat()}
+    return _("Open for %(days)s days") % {"days": (as_of - opened_on).days}
+
+
+# --- Staff and unit actions -------------------------------------------------------------------------
+
+
+def _require_state(finding: Finding, allowed: Iterable[str], action: str) -> None:
+    if finding.state not in allowed:
+        raise ValidationError(
+            _("A finding in state “%(state)s” cannot be %(action)s.") % {"state": finding.get_state_display(), "action": action},
+            code="invalid_state",
+        )
+
+
+@transaction.atomic
+def record_measures(finding: Finding, measures: str, user=None) -> Finding:
+    """The unit enters its rectification measures: the finding is in progress."""
+    _require_state(finding, OPEN_FINDING_STATES, _("given measures"))
+    if not measures.strip():
+        raise ValidationError({"measures": ValidationError(_("Describe the rectification measures."), code="required")})
+    finding.measures = measures
+    if finding.state == FindingState.OPEN:
+        finding.state = FindingState.IN_PROGRESS
+    finding._history_user = user
+    finding.save()
+    return finding
+
+
+@transaction.atomic
+def add_update(finding: Finding, text: str, user=None, *, on: dt.date | None = None) -> FindingUpdate:
+    _require_state(finding, OPEN_FINDING_STATES, _("updated"))
+    return FindingUpdate.objects.create(finding=finding, text=text, author=user, date=on or timezone.localdate())
+
+
+@transaction.atomic
+def request_closure(finding: Finding, user=None, *, on: dt.date | None = None) -> Finding:
+    _require_state(finding, (FindingState.OPEN, FindingState.IN_PROGRESS), _("put up for close-out"))
+    if not finding.measures.strip():
+        raise ValidationError(
+            {"measures": ValidationError(_("Enter the measures taken before asking for close-out."), code="measures_missing")}
+        )
+    finding.state = FindingState.CLOSURE_REQUESTED
+    finding.closure_requested_on = on or timezone.localdate()
+    finding._history_user = user
+    finding.save()
+    return finding
+
+
+@transaction.atomic
+def close_out(finding: Finding, user, note: str, *, on: dt.date | None = None) -> Finding:
+    """销号: only bureau staff, with a verification note; a closed finding stays closed."""
+    _require_state(finding, OPEN_FINDING_STATES, _("closed out"))
+    if not note.strip():
+        raise ValidationError(
+            {"verification_note": ValidationError(_("Record how the rectification was verified."), code="note_required")}
+        )
+    finding.state = FindingState.CLOSED
+    finding.verification_note = note
+    finding.verified_by = user
+    finding.closed_on = on or timezone.localdate()
+    finding._history_user = user
+    finding.save()
+    return finding
+
+
+@transaction.atomic
+def dismiss(finding: Finding, user, reason: str) -> Finding:
+    _require_state(finding, OPEN_FINDING_STATES, _("dismissed"))
+    if not reason.strip():
+        raise ValidationError(
+            {"dismissed_reason": ValidationError(_("Give the reason for dismissing the finding."), code="reason_required")}
+        )
+    finding.state = FindingState.DISMISSED
+    finding.dismissed_reason = reason
+    finding.closed_on = timezone.localdate()  # the day it left the register
+    finding._history_user = user
+    finding.save()
+    return finding
+
+
+@transaction.atomic
+def request_extension(finding: Finding, new_deadline: dt.date, reason: str, user=None) -> ExtensionRequest:
+    _require_state(finding, OPEN_FINDING_STATES, _("extended"))
+    errors = {}
+    if new_deadline <= finding.deadline:
+        errors["requested_deadline"] = ValidationError(
+            _("The new deadline must be later than the current one."), code="not_later"
+        )
+    if not reason.strip():
+        errors["reason"] = ValidationError(_("Give the reason for the extension."), code="required")
+    if errors:
+        raise ValidationError(errors)
+    return ExtensionRequest.objects.create(
+        finding=finding, reason=reason, requested_deadline=new_deadline, previous_deadline=finding.deadline, requested_by=user
+    )
+
+
+@transaction.atomic
+def decide_extension(request: ExtensionRequest, user, *, approve: bool) -> ExtensionRequest:
+    """Bureau staff approve or reject; approval moves the deadline and keeps the original date."""
+    if request.decision != ExtensionDecision.PENDING:
+        raise ValidationError(_("This extension request has already been decided."), code="already_decided")
+    request.decision = ExtensionDecision.APPROVED if approve else ExtensionDecision.REJECTED
+    request.decided_by = user
+    request.decided_at = timezone.now()
+    request._history_user = user
+    request.save()
+    if approve:
+        finding = request.finding
+        if finding.original_deadline is None:
+            finding.original_deadline = finding.deadline
+        finding.deadline = request.requested_deadline
+        finding._history_user = user
+        finding.save()
+    return request

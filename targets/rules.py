@@ -1,0 +1,513 @@
+"""The supervision rules (督办规则): one item's facts on a date -> its traffic lights and why.
+
+evaluate(facts, as_of) is pure: no database, no clock; reports dated after ``as_of`` are ignored.
+An item has up to three component lights and an overall light, the worst of them:
+
+Value (how far along its target the item is):
+- Cumulative items (linear or checkpoint schedules, counts, amounts, percentages, tonnages, areas,
+  lengths, capacities, and projects) are judged at the judgement date (targets.schedule: the latest
+  statistics point whose figure is due or in; none before the end of February; roll-ups are live,
+  so their figure is always in). The actual is the latest report on or before as_of with a value
+  (a correction that lowers it still wins), or the roll-up's value. r = actual ÷ expected (expected ÷
+  actual for ≤/< goals), rounded to 2 decimals. The first matching row of CUMULATIVE_RULES wins:
+    grey   before the period,
+    green  a higher-is-better target already met, even before the first statistics point (blue
+           when a blue threshold is set); ≤/< goals are only judged along their path,
+    grey   before the first statistics point; no schedule (no target, or a goal's checkpoint mode
+           without rows); nothing expected yet (expected 0); no figure while none is overdue yet,
+    red    no figure although one is overdue (a missing figure counts as 0: r = 0.00),
+    green  a lower-is-better item still at 0,
+    yellow forecast_miss: on or ahead of the path (r ≥ green), but the period-end forecast misses
+           the target by more than ``forecast_margin`` (early warning),
+    blue   r ≥ blue (only when set); green r ≥ green (1.00); yellow r ≥ red (0.60); red below.
+  A boundary belongs to the better colour: r = 1.00 is green, r = 0.60 yellow.
+  gap = expected − actual (actual − expected for ≤/< goals): positive means behind.
+- Rankings and growth rates, and manual goals without a number (relative goals), are grey until a
+  figure is reported, then green when the relation holds (actual ⋚ target), otherwise red. A relative
+  goal with no number is reported as its margin over its reference (percentage points faster than
+  the average, a rank change), so its relation is compared with 0.
+- Manual goals with a number (register sizes, shares, year-end figures) have no path to follow:
+  green (blue) once the target is met, yellow while it is not, red when the period is over unmet.
+- Yes/no goals and milestone schedules have no value light: their milestones judge them.
+- Comparators: ">" is strict (beat the record); "=" counts an excess as fine (judged as ≥); "~" is
+  met from APPROX_TOLERANCE (5%) below the number; "≤"/"<" are lower-is-better.
+
+Milestones (each, first match wins): green when done on or before the date (late or not) or not yet
+due; yellow when due within ``due_soon_days`` (0 to 14 days ahead, inclusive); red when undone after
+the item's period end; red when overdue ``milestone_red_months`` calendar months or more (from the
+planned date + 3 months, clamped to the month end: planned 31 March -> red from 30 June); yellow
+when overdue less than that. The milestone light is the worst of them; grey when none has a date.
+
+Reporting (items that expect monthly reports): every statistics month of the period (January is
+reported with February) needs a report whose ``period`` is that month by ``report_due_day`` (5th)
+of the next month. One overdue missing month: yellow; two or more: red; none: green; grey while no
+report is due yet.
+
+Forecast: the period-end value projected from the figures so far. Items with checkpoints scale the
+latest figure by the plan's shape (latest ÷ planned at its date × the plan's last value); other
+items use an ordinary least-squares line of value over days since the period start through the
+reported figures (one figure: the line through 0 at the period start). A roll-up contributes its
+value on the date as its one figure.
+
+Override: staff may set the overall light with a reason; the computed components stay visible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from . import schedule
+from .choices import MetricKind, MilestoneKind, ScheduleMode
+from .facts import ItemFacts, ItemStatus, MilestoneFacts, Reason, ReportFacts, Status, Thresholds, worse
+from .schedule import CENT, ZERO, lower_is_better
+
+# Reason codes (stable: rendered in Chinese elsewhere, stored with findings).
+BEFORE_PERIOD = "before_period"
+BEFORE_FIRST_STATISTICS = "before_first_statistics"
+NO_SCHEDULE = "no_schedule"
+NOT_EXPECTED_YET = "not_expected_yet"
+NO_DATA = "no_data"
+TARGET_MET = "target_met"
+TARGET_NOT_MET_YET = "target_not_met_yet"
+TARGET_MISSED = "target_missed"
+AHEAD = "ahead"
+ON_SCHEDULE = "on_schedule"
+BEHIND_SCHEDULE = "behind_schedule"
+WELL_BEHIND_SCHEDULE = "well_behind_schedule"
+FORECAST_MISS = "forecast_miss"
+RELATION_HOLDS = "relation_holds"
+RELATION_FAILS = "relation_fails"
+NO_MILESTONE_DATE = "no_milestone_date"
+MILESTONE_DUE_SOON = "milestone_due_soon"
+MILESTONE_OVERDUE = "milestone_overdue"
+MILESTONE_LONG_OVERDUE = "milestone_long_overdue"
+MILESTONE_PAST_PERIOD = "milestone_past_period"
+REPORT_MISSING = "report_missing"
+REPORTS_MISSING = "reports_missing"
+OVERRIDE = "override"
+
+# "~" goals (约80家) count as met from this far below the number.
+APPROX_TOLERANCE = Decimal("0.05")
+
+RELATION_KINDS = frozenset({MetricKind.RANKING, MetricKind.GROWTH_RATE})
+# Milestones whose miss opens a finding (应开工未开工, 应完工未完工, 应入库未入库).
+FINDING_MILESTONE_KINDS = frozenset({MilestoneKind.START, MilestoneKind.COMPLETION, MilestoneKind.STATS_ENTRY})
+
+
+# --- the value rules, as data ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ValueContext:
+    """What the value rules look at, computed once per evaluation."""
+
+    as_of: dt.date
+    period_start: dt.date
+    period_end: dt.date
+    thresholds: Thresholds
+    actual: Decimal | None = None
+    expected: Decimal | None = None
+    r: Decimal | None = None
+    judged_on: dt.date | None = None
+    overdue: bool = False
+    target_met: bool = False
+    lower_is_better: bool = False
+    forecast_misses: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """When ``when`` holds, the value light is ``status`` for reason ``code``. First match wins."""
+
+    code: str
+    status: Status
+    when: Callable[[ValueContext], bool]
+
+
+def always(_context: ValueContext) -> bool:
+    return True
+
+
+def _r_at_least(threshold: str) -> Callable[[ValueContext], bool]:
+    return lambda c: c.r is not None and c.r >= getattr(c.thresholds, threshold)
+
+
+CUMULATIVE_RULES: tuple[Rule, ...] = (
+    Rule(BEFORE_PERIOD, Status.GREY, lambda c: c.as_of < c.period_start),
+    Rule(TARGET_MET, Status.BLUE, lambda c: c.target_met and c.thresholds.blue is not None),
+    Rule(TARGET_MET, Status.GREEN, lambda c: c.target_met),
+    Rule(BEFORE_FIRST_STATISTICS, Status.GREY, lambda c: c.judged_on is None),
+    Rule(NO_SCHEDULE, Status.GREY, lambda c: c.expected is None),
+    Rule(NOT_EXPECTED_YET, Status.GREY, lambda c: c.expected == 0),
+    Rule(NO_DATA, Status.GREY, lambda c: c.actual is None and not c.overdue),
+    Rule(NO_DATA, Status.RED, lambda c: c.actual is None),  # overdue: counts as 0
+    Rule(ON_SCHEDULE, Status.GREEN, lambda c: c.lower_is_better and c.actual == 0),
+    Rule(FORECAST_MISS, Status.YELLOW, lambda c: c.forecast_misses and c.r >= c.thresholds.green),
+    Rule(AHEAD, Status.BLUE, lambda c: c.thresholds.blue is not None and c.r >= c.thresholds.blue),
+    Rule(ON_SCHEDULE, Status.GREEN, _r_at_least("green")),
+    Rule(BEHIND_SCHEDULE, Status.YELLOW, _r_at_least("red")),
+    Rule(WELL_BEHIND_SCHEDULE, Status.RED, always),
+)
+
+RELATION_RULES: tuple[Rule, ...] = (
+    Rule(BEFORE_PERIOD, Status.GREY, lambda c: c.as_of < c.period_start),
+    Rule(NO_DATA, Status.GREY, lambda c: c.actual is None),
+    Rule(RELATION_HOLDS, Status.GREEN, lambda c: c.target_met),
+    Rule(RELATION_FAILS, Status.RED, always),
+)
+
+FULL_TARGET_RULES: tuple[Rule, ...] = (
+    Rule(BEFORE_PERIOD, Status.GREY, lambda c: c.as_of < c.period_start),
+    Rule(NO_DATA, Status.GREY, lambda c: c.actual is None),
+    Rule(TARGET_MET, Status.BLUE, lambda c: c.target_met and c.thresholds.blue is not None),
+    Rule(TARGET_MET, Status.GREEN, lambda c: c.target_met),
+    Rule(TARGET_MISSED, Status.RED, lambda c: c.as_of > c.period_end),
+    Rule(TARGET_NOT_MET_YET, Status.YELLOW, always),
+)
+
+
+def first_match(rules: tuple[Rule, ...], context: ValueContext) -> Rule:
+    for rule in rules:
+        if rule.when(context):
+            return rule
+    raise AssertionError("every rule table ends with a catch-all row")
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def relation_holds(actual: Decimal, reference: Decimal, comparator: str) -> bool:
+    """Whether actual satisfies "actual <comparator> reference"; "=" counts an excess as fine and
+    "~" accepts up to APPROX_TOLERANCE below the number (domain.md Part 0)."""
+    if comparator == "<=":
+        return actual <= reference
+    if comparator == "<":
+        return actual < reference
+    if comparator == ">":
+        return actual > reference
+    if comparator == "~":
+        return actual >= reference * (1 - APPROX_TOLERANCE)
+    return actual >= reference  # ">=", "="
+
+
+def value_rules_for(facts: ItemFacts) -> tuple[Rule, ...] | None:
+    """Which table judges the item's value; None for items judged by milestones only."""
+    if facts.metric_kind == MetricKind.MILESTONE or facts.schedule_mode == ScheduleMode.MILESTONES:
+        return None
+    if facts.metric_kind in RELATION_KINDS:
+        return RELATION_RULES
+    if facts.schedule_mode == ScheduleMode.MANUAL:
+        return RELATION_RULES if facts.target_value is None else FULL_TARGET_RULES
+    return CUMULATIVE_RULES
+
+
+def quantize(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def signed_gap(expected: Decimal | None, actual: Decimal | None, comparator: str) -> Decimal | None:
+    """How far behind, in the item's unit: expected - actual, or actual - expected for ≤/< goals."""
+    if expected is None or actual is None:
+        return None
+    return quantize(actual - expected if lower_is_better(comparator) else expected - actual)
+
+
+class Visible:
+    """The item's reports as seen on as_of, gathered in one pass over facts.reports."""
+
+    __slots__ = ("latest", "periods", "points")
+
+    def __init__(self, facts: ItemFacts, as_of: dt.date) -> None:
+        first_month, last_month = facts.period_start.replace(day=1), facts.period_end
+        periods: set[dt.date] = set()
+        points: list[ReportFacts] = []
+        for report in facts.reports:
+            if report.as_of > as_of:
+                break  # sorted by as_of: the rest are later still
+            if first_month <= report.period <= last_month:
+                periods.add(report.period)
+                if report.value is not None:
+                    points.append(report)
+        self.periods = periods
+        self.points = points  # reports with a value, by as_of
+        self.latest = points[-1] if points else None  # the latest wins, even when a correction lowers it
+
+
+# --- forecast -------------------------------------------------------------------------------------
+
+
+def forecast(facts: ItemFacts, points: list[tuple[dt.date, Decimal]]) -> Decimal | None:
+    """The period-end value projected from (date, cumulative value) figures, or None."""
+    if not points:
+        return None
+    last_day, last_value = points[-1]
+    if last_day >= facts.period_end:
+        return quantize(last_value)
+    if facts.checkpoints and facts.schedule_mode == ScheduleMode.CHECKPOINTS:
+        planned = schedule.expected_from_checkpoints(facts.checkpoints, facts.period_start, last_day)
+        if planned:
+            return quantize(last_value * facts.checkpoints[-1][1] / planned)
+    return linear_forecast(facts.period_start, facts.period_end, points)
+
+
+def linear_forecast(period_start: dt.date, period_end: dt.date, points: list[tuple[dt.date, Decimal]]) -> Decimal | None:
+    """Least-squares line of value over days elapsed (inclusive), evaluated at the period end."""
+    x_end = (period_end - period_start).days + 1
+    xs = [(day - period_start).days + 1 for day, _ in points]
+    ys = [float(value) for _, value in points]
+    n = len(xs)
+    if n == 1:
+        if xs[0] <= 0:
+            return None
+        projected = ys[0] * x_end / xs[0]
+    else:
+        mean_x, mean_y = sum(xs) / n, sum(ys) / n
+        sxx = sum((x - mean_x) ** 2 for x in xs)
+        if sxx == 0:
+            return None
+        slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sxx
+        projected = mean_y + slope * (x_end - mean_x)
+    return Decimal(repr(max(projected, 0.0))).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def forecast_misses(projected: Decimal | None, target: Decimal | None, comparator: str, margin: Decimal) -> bool:
+    if projected is None or target is None:
+        return False
+    if lower_is_better(comparator):
+        return projected > target * (1 + margin)
+    return projected < target * (1 - margin)
+
+
+# --- components -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ValueResult:
+    status: Status = Status.GREY
+    reasons: tuple[Reason, ...] = ()
+    expected: Decimal | None = None
+    actual: Decimal | None = None
+    ratio: Decimal | None = None
+    gap: Decimal | None = None
+    forecast: Decimal | None = None
+    judged_on: dt.date | None = None
+
+
+NOT_APPLICABLE = ValueResult()
+
+
+def expected_at(facts: ItemFacts, day: dt.date) -> Decimal | None:
+    """The plan's expected cumulative value on a day: checkpoints, else 序时. A project in checkpoint
+    mode without a monthly plan follows 序时 (domain.md 3.2); a goal without checkpoint rows (seasonal
+    goals) has no schedule yet."""
+    if facts.schedule_mode == ScheduleMode.CHECKPOINTS and (facts.checkpoints or facts.kind != "project"):
+        return schedule.expected_from_checkpoints(facts.checkpoints, facts.period_start, day)
+    if facts.target_value is None:
+        return None
+    return schedule.expected_linear(facts.target_value, facts.period_start, facts.period_end, day, facts.thresholds.day_precise)
+
+
+def judge_cumulative(facts: ItemFacts, as_of: dt.date, visible: Visible) -> ValueResult:
+    thresholds = facts.thresholds
+    comparator = facts.comparator
+    lower = lower_is_better(comparator)
+    if facts.actual_from_rollup:
+        actual = facts.rollup_value
+        series = [(min(as_of, facts.period_end), actual)] if actual is not None else []
+    else:
+        actual = visible.latest.value if visible.latest else None
+        series = [(report.as_of, report.value) for report in visible.points]
+    judged_on = schedule.judgement_date(
+        as_of, facts.period_start, facts.period_end, thresholds, visible.periods, live=facts.actual_from_rollup
+    )
+    expected = expected_at(facts, judged_on) if judged_on else None
+    overdue = judged_on is not None and as_of > schedule.report_due_date(judged_on, thresholds.report_due_day)
+    # The full target: the number, else the plan's last checkpoint.
+    target = facts.target_value
+    if target is None and facts.checkpoints and facts.schedule_mode == ScheduleMode.CHECKPOINTS:
+        target = facts.checkpoints[-1][1]
+    target_met = actual is not None and target is not None and not lower and relation_holds(actual, target, comparator)
+    r = schedule.ratio(actual, expected, comparator)
+    if actual is None and overdue and not lower and expected:
+        r = schedule.ZERO_CENTS  # a missing figure counts as 0
+    projected = forecast(facts, series)
+    context = ValueContext(
+        actual=actual,
+        as_of=as_of,
+        expected=expected,
+        forecast_misses=forecast_misses(projected, target, comparator, thresholds.forecast_margin),
+        judged_on=judged_on,
+        lower_is_better=lower,
+        overdue=overdue,
+        period_end=facts.period_end,
+        period_start=facts.period_start,
+        r=r,
+        target_met=target_met,
+        thresholds=thresholds,
+    )
+    rule = first_match(CUMULATIVE_RULES, context)
+    gap = signed_gap(expected, ZERO if actual is None and overdue and not lower else actual, comparator)
+    params = {"expected": expected, "actual": actual, "ratio": r, "judged_on": judged_on}
+    if rule.code == FORECAST_MISS:
+        params = {**params, "forecast": projected, "target": target, "margin": thresholds.forecast_margin}
+    elif rule.code == TARGET_MET:
+        params = {**params, "target": target}
+    elif rule.code == NO_DATA and overdue:
+        params = {**params, "due": schedule.report_due_date(judged_on, thresholds.report_due_day)}
+    elif rule.code == BEFORE_PERIOD:
+        params = {"period_start": facts.period_start}
+    return ValueResult(rule.status, (Reason(rule.code, params),), expected, actual, r, gap, projected, judged_on)
+
+
+def judge_against_target(facts: ItemFacts, as_of: dt.date, visible: Visible, rules: tuple[Rule, ...]) -> ValueResult:
+    """Relations (rankings, growth rates, relative goals) and manual goals with a number."""
+    if facts.actual_from_rollup:
+        actual, figure_date = facts.rollup_value, min(as_of, facts.period_end)
+    elif visible.latest:
+        actual, figure_date = visible.latest.value, visible.latest.as_of
+    else:
+        actual, figure_date = None, None
+    target = facts.target_value
+    reference = ZERO if target is None else target
+    context = ValueContext(
+        actual=actual,
+        as_of=as_of,
+        period_end=facts.period_end,
+        period_start=facts.period_start,
+        target_met=actual is not None and relation_holds(actual, reference, facts.comparator),
+        thresholds=facts.thresholds,
+    )
+    rule = first_match(rules, context)
+    r = schedule.ratio(actual, target, facts.comparator)
+    params = {"actual": actual, "target": target, "comparator": facts.comparator, "ratio": r}
+    if rule.code == BEFORE_PERIOD:
+        params = {"period_start": facts.period_start}
+    judged_on = figure_date if actual is not None else None
+    gap = signed_gap(target, actual, facts.comparator)
+    return ValueResult(rule.status, (Reason(rule.code, params),), target, actual, r, gap, None, judged_on)
+
+
+def milestone_light(
+    milestone: MilestoneFacts, as_of: dt.date, period_end: dt.date, thresholds: Thresholds
+) -> tuple[Status, str | None]:
+    """One dated milestone's light and reason code (None when green)."""
+    if milestone.actual_date is not None and milestone.actual_date <= as_of:
+        return Status.GREEN, None  # done, on time or late
+    planned = milestone.planned_date
+    if as_of <= planned:
+        if (planned - as_of).days <= thresholds.due_soon_days:
+            return Status.YELLOW, MILESTONE_DUE_SOON
+        return Status.GREEN, None
+    if as_of > period_end:
+        return Status.RED, MILESTONE_PAST_PERIOD
+    if as_of >= schedule.add_months(planned, thresholds.milestone_red_months):
+        return Status.RED, MILESTONE_LONG_OVERDUE
+    return Status.YELLOW, MILESTONE_OVERDUE
+
+
+def judge_milestones(
+    facts: ItemFacts, as_of: dt.date, milestones_only: bool
+) -> tuple[Status, tuple[Reason, ...], tuple[tuple[int, int], ...], tuple[int, ...]]:
+    """(light, reasons, overdue (id, days), missed ids) of the item's dated milestones."""
+    status = Status.GREY
+    reasons: list[Reason] = []
+    overdue: list[tuple[int, int]] = []
+    missed: list[int] = []
+    for milestone in facts.milestones:
+        if milestone.planned_date is None:
+            continue
+        light, code = milestone_light(milestone, as_of, facts.period_end, facts.thresholds)
+        status = worse(status, light)
+        if code is None:
+            continue
+        days = (as_of - milestone.planned_date).days
+        if code == MILESTONE_DUE_SOON:
+            params = {"milestone": milestone.id, "title": milestone.title, "planned": milestone.planned_date, "days": -days}
+        else:
+            params = {"milestone": milestone.id, "title": milestone.title, "planned": milestone.planned_date, "days": days}
+            overdue.append((milestone.id, days))
+            if milestone.kind in FINDING_MILESTONE_KINDS:
+                missed.append(milestone.id)
+        reasons.append(Reason(code, params))
+    if status == Status.GREY and milestones_only:
+        reasons.append(Reason(NO_MILESTONE_DATE, {}))
+    return status, tuple(reasons), tuple(overdue), tuple(missed)
+
+
+def judge_reporting(
+    facts: ItemFacts, as_of: dt.date, reported: set[dt.date]
+) -> tuple[Status, tuple[Reason, ...], tuple[dt.date, ...]]:
+    """(light, reasons, missing months) of the monthly reporting duty."""
+    if not facts.expects_monthly_reports:
+        return Status.GREY, (), ()
+    thresholds = facts.thresholds
+    due_any = False
+    missing: list[dt.date] = []
+    months = schedule.reporting_calendar(
+        facts.period_start, facts.period_end, thresholds.first_statistics_month, thresholds.report_due_day
+    )
+    for month, due in months:
+        if as_of <= due:
+            break  # this month and the later ones are not due yet
+        due_any = True
+        if month not in reported:
+            missing.append(month)
+    if not due_any:
+        return Status.GREY, (), ()
+    if not missing:
+        return Status.GREEN, (), ()
+    if len(missing) == 1:
+        return Status.YELLOW, (Reason(REPORT_MISSING, {"periods": tuple(missing)}),), tuple(missing)
+    return Status.RED, (Reason(REPORTS_MISSING, {"periods": tuple(missing), "count": len(missing)}),), tuple(missing)
+
+
+# --- the whole item -------------------------------------------------------------------------------
+
+
+def evaluate(facts: ItemFacts, as_of: dt.date) -> ItemStatus:
+    """The item's lights on ``as_of`` (see the module docstring for the rules)."""
+    visible = Visible(facts, as_of)
+    rules = value_rules_for(facts)
+    if rules is None:
+        value = NOT_APPLICABLE
+    elif rules is CUMULATIVE_RULES:
+        value = judge_cumulative(facts, as_of, visible)
+    else:
+        value = judge_against_target(facts, as_of, visible, rules)
+    milestone_status, milestone_reasons, overdue, missed = judge_milestones(facts, as_of, rules is None)
+    reporting_status, reporting_reasons, missing = judge_reporting(facts, as_of, visible.periods)
+
+    status = worse(value.status, milestone_status, reporting_status)
+    reasons = value.reasons + milestone_reasons + reporting_reasons
+    overridden = facts.override is not None
+    if overridden:
+        override_status, text = facts.override
+        status = Status(override_status)
+        reasons = (
+            Reason(
+                OVERRIDE, {"status": status, "text": text, "computed": worse(value.status, milestone_status, reporting_status)}
+            ),
+            *reasons,
+        )
+    return ItemStatus(
+        item_id=facts.item_id,
+        as_of=as_of,
+        status=status,
+        expected=value.expected,
+        actual=value.actual,
+        ratio=value.ratio,
+        gap=value.gap,
+        forecast=value.forecast,
+        judged_on=value.judged_on,
+        value_status=value.status,
+        milestone_status=milestone_status,
+        reporting_status=reporting_status,
+        overridden=overridden,
+        reasons=reasons,
+        overdue_milestones=overdue,
+        missed_milestones=missed,
+        missing_periods=missing,
+    )

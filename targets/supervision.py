@@ -1,0 +1,244 @@
+"""The supervision run: evaluate every item of a plan on a date and keep the register up to date.
+
+    supervise(plan, as_of) -> RunSummary
+
+For each date it evaluates (the missed month ends first, when the job did not run for a while),
+it stores one StatusSnapshot per item, a StatusEvent per colour change, and hands the statuses to
+targets.findings, which opens, escalates and marks findings ready to close. Everything for a call
+happens in one transaction, under a per-plan lock on PostgreSQL, and every write is an upsert or an
+insert guarded by a unique constraint: running twice, concurrently, or again after a retry leaves
+the same rows as running once (the SupervisionRun row included: it records the date's figures,
+read back from the register, not what one attempt happened to write).
+
+The run is set-based: a fixed number of queries per chunk of items (targets.evaluation) and per
+write; on PostgreSQL the writes are COPY streams (targets.bulk). Figures for a 100k-project
+register are in README.md (benchmarks/supervise.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone, translation
+
+from . import bulk, findings, rules
+from .evaluation import gather
+from .facts import ItemStatus, Status
+from .models import Plan, StatusEvent, StatusSnapshot, SupervisionRun
+from .schedule import month_end
+
+log = logging.getLogger(__name__)
+
+BATCH = 2_000
+
+
+@dataclass
+class RunSummary:
+    plan: int
+    dates: list[dt.date] = field(default_factory=list)
+    items: int = 0
+    counts: Counter = field(default_factory=Counter)  # colours on the last date
+    events: int = 0
+    opened: int = 0
+    escalated: int = 0
+    ready_to_close: int = 0
+
+    def line(self) -> str:
+        colours = ", ".join(f"{status} {self.counts.get(status, 0)}" for status in Status)
+        dates = ", ".join(d.isoformat() for d in self.dates)
+        return (
+            f"plan {self.plan} evaluated on {dates}: {self.items} items ({colours}); "
+            f"{self.events} colour changes; findings opened {self.opened}, escalated {self.escalated}, "
+            f"ready to close {self.ready_to_close}"
+        )
+
+
+def dates_to_evaluate(plan: Plan, as_of: dt.date) -> list[dt.date]:
+    """as_of, preceded by the month ends missed since the last run (catch-up)."""
+    last = SupervisionRun.objects.filter(plan=plan, as_of__lt=as_of).order_by("-as_of").values_list("as_of", flat=True).first()
+    dates: list[dt.date] = []
+    if last is not None:
+        year, month = last.year, last.month
+        while True:
+            point = month_end(year, month)
+            if point >= as_of:
+                break
+            if point > last and plan.period_start <= point <= plan.period_end:
+                dates.append(point)
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return [*dates, as_of]
+
+
+def lock_plan(plan: Plan) -> None:
+    """Serialise concurrent runs of one plan (PostgreSQL); SQLite serialises writers anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x44554241, plan.pk])  # "DUBA"
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a run builds millions of short-lived tuples.
+
+    Nothing the run builds forms reference cycles, so reference counting frees it all; with the
+    collector on, its full passes over the live objects took about half the time of gathering the
+    facts on a 100k-item register.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def supervise(plan: Plan, as_of: dt.date) -> RunSummary:
+    summary = RunSummary(plan=plan.year)
+    # Findings and escalations keep their text: in the site's language, whoever started the run
+    # (the scheduled task, the command, or staff from the admin in English).
+    with gc_paused(), translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        lock_plan(plan)
+        for date in dates_to_evaluate(plan, as_of):
+            evaluate_date(plan, date, summary)
+    log.info("supervise: %s", summary.line())
+    return summary
+
+
+def evaluate_date(plan: Plan, as_of: dt.date, summary: RunSummary) -> None:
+    run, _ = SupervisionRun.objects.update_or_create(plan=plan, as_of=as_of, defaults={"started_at": timezone.now()})
+    previous_date = (
+        SupervisionRun.objects.filter(plan=plan, as_of__lt=as_of).order_by("-as_of").values_list("as_of", flat=True).first()
+    )
+    statuses: list[ItemStatus] = []
+    for chunk in gather(plan, as_of):
+        statuses.extend(rules.evaluate(facts, as_of) for facts in chunk)
+
+    write_snapshots(as_of, statuses)
+    events = write_events(plan, as_of, previous_date, statuses)
+    outcome = findings.maintain(plan, as_of, statuses)
+
+    counts = Counter(str(s.status) for s in statuses)
+    run.items = len(statuses)
+    run.counts = dict(counts)
+    run.opened, run.escalated, run.ready_to_close = outcome.opened, outcome.escalated, outcome.ready_to_close
+    run.finished_at = timezone.now()
+    run.save()
+
+    summary.dates.append(as_of)
+    summary.items = len(statuses)
+    summary.counts = counts
+    summary.events += events
+    summary.opened += outcome.opened
+    summary.escalated += outcome.escalated
+    summary.ready_to_close = outcome.ready_to_close
+
+
+def jsonable(params: dict) -> dict:
+    """A reason's parameters as JSON values: dates in ISO form, Decimals as their exact text."""
+    out = {}
+    for key, value in params.items():
+        kind = type(value)
+        if kind in AS_IS:
+            out[key] = value
+        elif kind is Decimal:
+            out[key] = str(value)
+        elif kind is dt.date:
+            out[key] = value.isoformat()
+        else:
+            out[key] = jsonable_value(value)
+    return out
+
+
+AS_IS = frozenset({str, int, bool, type(None)})
+
+
+def jsonable_value(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [v.isoformat() if isinstance(v, dt.date) else str(v) if not isinstance(v, (int, str)) else v for v in value]
+    if value is None or isinstance(value, (int, str, bool)):
+        return value
+    return str(value)  # Decimal and friends keep their exact text
+
+
+SNAPSHOT_FIELDS = [
+    "status", "value_status", "milestone_status", "reporting_status", "expected", "actual", "ratio", "gap",
+    "forecast", "judged_on", "overridden", "reasons",
+]  # fmt: skip
+SNAPSHOT_COLUMNS = ["item_id", "date", *SNAPSHOT_FIELDS]
+
+
+def write_snapshots(as_of: dt.date, statuses: list[ItemStatus]) -> None:
+    """Upsert one snapshot per item for the date (a re-run overwrites the same rows)."""
+    bulk.insert(
+        StatusSnapshot,
+        SNAPSHOT_COLUMNS,
+        (snapshot_row(as_of, s) for s in statuses),
+        unique_fields=["item_id", "date"],
+        update_fields=SNAPSHOT_FIELDS,
+    )
+
+
+def snapshot_row(as_of: dt.date, s: ItemStatus) -> tuple:
+    """A snapshot as values of SNAPSHOT_COLUMNS."""
+    return (
+        s.item_id, as_of, str(s.status), str(s.value_status), str(s.milestone_status), str(s.reporting_status),
+        s.expected, s.actual, s.ratio, s.gap, s.forecast, s.judged_on, s.overridden, reasons_of(s),
+    )  # fmt: skip
+
+
+def reasons_of(s: ItemStatus) -> list[dict]:
+    return [{"code": r.code, **jsonable(r.params)} for r in s.reasons]
+
+
+def write_events(plan: Plan, as_of: dt.date, previous_date: dt.date | None, statuses: list[ItemStatus]) -> int:
+    """One StatusEvent per item whose colour differs from the previous evaluation date."""
+    before: dict[int, str] = {}
+    if previous_date is not None:
+        before = dict(StatusSnapshot.objects.filter(date=previous_date, item__plan=plan).values_list("item_id", "status"))
+    changes = [
+        (s.item_id, as_of, before[s.item_id], str(s.status), reasons_of(s))
+        for s in statuses
+        if s.item_id in before and before[s.item_id] != s.status
+    ]
+    # A re-run that no longer sees a change on this date takes back the event it wrote before.
+    changed = {item_id for item_id, *_rest in changes}
+    existing = StatusEvent.objects.filter(date=as_of, item__plan=plan).values_list("pk", "item_id")
+    stale = [pk for pk, item_id in existing if item_id not in changed]
+    for start in range(0, len(stale), BATCH):
+        StatusEvent.objects.filter(pk__in=stale[start : start + BATCH]).delete()
+    bulk.insert(
+        StatusEvent,
+        ["item_id", "date", "old_status", "new_status", "reasons"],
+        changes,
+        unique_fields=["item_id", "date"],
+        update_fields=["old_status", "new_status", "reasons"],
+    )
+    return len(changes)
+
+
+def plans_for(as_of: dt.date, year: int | None = None) -> list[Plan]:
+    """The plan of --plan YEAR, else every plan whose period contains the date."""
+    if year is not None:
+        plan = Plan.objects.filter(year=year).first()
+        if plan is None:
+            raise Plan.DoesNotExist(f"No plan for {year}.")
+        return [plan]
+    return list(Plan.objects.filter(period_start__lte=as_of, period_end__gte=as_of).order_by("year"))
+
+
+def supervise_plans(as_of: dt.date | None = None, year: int | None = None) -> list[RunSummary]:
+    """The entry point of the command and the scheduled task."""
+    as_of = as_of or timezone.localdate()
+    return [supervise(plan, as_of) for plan in plans_for(as_of, year)]

@@ -1,0 +1,84 @@
+"""Gathering the facts in chunks, read ahead in a thread on the caller's connection."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from projects import demo
+from targets import evaluation
+from targets.models import Plan, StatusSnapshot
+from targets.supervision import supervise
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = dt.date(2023, 7, 10)
+
+
+@pytest.fixture
+def plan() -> Plan:
+    plan, _ = demo.ensure_plan(2023)
+    demo.seed_register(plan, projects=25, seed=1, through=dt.date(2023, 6, 1), batch_size=500, today=dt.date(2024, 3, 1))
+    return plan
+
+
+def facts(plan: Plan) -> list[list]:
+    return list(evaluation.gather(plan, AS_OF))
+
+
+def test_chunks_read_ahead_give_the_facts_of_one_chunk(plan, monkeypatch):
+    whole = facts(plan)
+    monkeypatch.setattr(evaluation, "CHUNK", 4)
+
+    chunks = facts(plan)
+
+    assert [len(chunk) for chunk in whole] == [25]
+    assert [len(chunk) for chunk in chunks] == [4, 4, 4, 4, 4, 4, 1]
+    # The rows were read in a thread on this connection, inside this test's (uncommitted) transaction.
+    assert [f for chunk in chunks for f in chunk] == whole[0]
+    assert not connection.allow_thread_sharing
+
+
+def test_a_run_in_chunks_writes_what_a_run_in_one_chunk_writes(plan, monkeypatch):
+    supervise(plan, AS_OF)
+    whole = list(StatusSnapshot.objects.order_by("item_id").values_list("item_id", "status", "expected", "actual", "reasons"))
+    StatusSnapshot.objects.all().delete()
+    monkeypatch.setattr(evaluation, "CHUNK", 3)
+
+    supervise(plan, AS_OF)
+
+    assert (
+        list(StatusSnapshot.objects.order_by("item_id").values_list("item_id", "status", "expected", "actual", "reasons"))
+        == whole
+    )
+
+
+def test_an_error_in_the_reader_reaches_the_caller_and_the_thread_ends(plan, monkeypatch):
+    monkeypatch.setattr(evaluation, "CHUNK", 4)
+    read = evaluation.read_chunk
+    calls = []
+
+    def failing(plan, as_of, low, high):
+        calls.append(low)
+        if len(calls) == 3:
+            raise RuntimeError("the database went away")
+        return read(plan, as_of, low, high)
+
+    monkeypatch.setattr(evaluation, "read_chunk", failing)
+    with pytest.raises(RuntimeError, match="went away"):
+        facts(plan)
+    assert len(calls) == 3  # the reader stopped at the error
+    assert not connection.allow_thread_sharing
+
+
+def test_a_caller_that_stops_early_stops_the_reader(plan, monkeypatch):
+    monkeypatch.setattr(evaluation, "CHUNK", 2)
+    chunks = evaluation.gather(plan, AS_OF)
+
+    assert len(next(chunks)) == 2
+    chunks.close()
+
+    assert not connection.allow_thread_sharing
+    assert StatusSnapshot.objects.count() == 0  # the connection is usable again
