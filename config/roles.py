@@ -34,7 +34,14 @@ def unit_may(permission) -> bool:
 
 
 def ensure_roles(**_kwargs) -> None:
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
+
+    # post_migrate handlers run in connection order, and this one may run before auth has created
+    # the permissions of the last migrated app: create them first (idempotent).
+    for label in DUBAN_APPS:
+        create_permissions(apps.get_app_config(label), verbosity=0)
 
     perms = list(Permission.objects.filter(content_type__app_label__in=DUBAN_APPS).select_related("content_type"))
     staff, _ = Group.objects.get_or_create(name=settings.DUBAN_BUREAU_STAFF_GROUP)

@@ -140,7 +140,8 @@ class Plan(models.Model):
         ordering = ["-year"]
 
     def __str__(self) -> str:
-        return f"{self.year} {self.title}"
+        # Titles usually carry the year already ("2023年工作计划").
+        return self.title if str(self.year) in self.title else f"{self.year} {self.title}"
 
     def clean(self) -> None:
         validation.raise_if_any(validation.period_order(self.period_start, self.period_end))
