@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from targets.choices import ProblemCategory
+
 
 class Category(models.TextChoices):
     INDUSTRIAL = "industrial", _("Industrial")
@@ -25,15 +27,8 @@ class BatchLevel(models.TextChoices):
     CITY = "city", _("City")
 
 
-class BlockerCategory(models.TextChoices):
-    APPROVAL = "approval", _("Approvals")
-    LAND = "land", _("Land and clearance")
-    EARTHWORK = "earthwork", _("Earthwork disposal")
-    FUNDING = "funding", _("Funding")
-    FACTORS = "factors", _("Energy, environment and other factors")
-    CONSTRUCTION = "construction", _("Site organisation")
-    STATISTICS = "statistics", _("Statistics entry")
-    OTHER = "other", _("Other")
+# A blocker is classified like a finding (问题类别), so the two can be read side by side.
+BlockerCategory = ProblemCategory
 
 
 # Thresholds that define the plan's project levels, in 万元.

@@ -102,8 +102,8 @@ class FindingCause(models.TextChoices):
     MANUAL = "manual", _("Entered by staff")
 
 
-class FindingCategory(models.TextChoices):
-    """What kind of problem a finding is about (问题类别), from the bureau's own blocker words."""
+class ProblemCategory(models.TextChoices):
+    """What kind of problem (问题类别) a finding or a project's blocker is about, in the bureau's words."""
 
     APPROVAL = "approval", _("Approvals")
     LAND = "land", _("Land and clearance")

@@ -13,6 +13,7 @@ evaluates the current one: the database works while Python evaluates (benchmarks
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import queue
 import threading
@@ -73,17 +74,8 @@ def plan_thresholds(plan: Plan) -> Thresholds:
 def item_thresholds(base: Thresholds, green: Decimal | None, red: Decimal | None, blue: Decimal | None) -> Thresholds:
     if green is None and red is None and blue is None:
         return base  # the common case: share one object
-    return Thresholds(
-        green=base.green if green is None else green,
-        red=base.red if red is None else red,
-        blue=base.blue if blue is None else blue,
-        due_soon_days=base.due_soon_days,
-        milestone_red_months=base.milestone_red_months,
-        report_due_day=base.report_due_day,
-        forecast_margin=base.forecast_margin,
-        first_statistics_month=base.first_statistics_month,
-        day_precise=base.day_precise,
-    )
+    overrides = {name: value for name, value in (("green", green), ("red", red), ("blue", blue)) if value is not None}
+    return dataclasses.replace(base, **overrides)
 
 
 def item_id_chunks(plan: Plan, item_ids: list[int] | None = None) -> Iterator[tuple[int, int]]:

@@ -27,7 +27,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .choices import ExtensionDecision, FindingCategory, FindingCause, FindingLevel, FindingSource, FindingState, RoundKind
+from .choices import ExtensionDecision, FindingCause, FindingLevel, FindingSource, FindingState, ProblemCategory, RoundKind
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -129,7 +129,7 @@ SHEETS: list[tuple[str, list[Column]]] = [
             ITEM_TITLE,
             Column("关联节点", 14, milestone_text, "wrap"),
             Column("触发原因", 13, _get("cause", FindingCause)),
-            Column("问题类别", 12, _get("category", FindingCategory)),
+            Column("问题类别", 12, _get("category", ProblemCategory)),
             Column("问题描述", 40, _get("description"), "wrap"),
             Column("存在问题", 30, _get("problems"), "wrap"),
             Column("发现日期", 12, _date("opened_on"), "date"),

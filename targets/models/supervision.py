@@ -22,11 +22,11 @@ from simple_history.models import HistoricalRecords
 from ..choices import (
     OPEN_FINDING_STATES,
     ExtensionDecision,
-    FindingCategory,
     FindingCause,
     FindingLevel,
     FindingSource,
     FindingState,
+    ProblemCategory,
     RoundKind,
     StatusChoice,
 )
@@ -187,7 +187,7 @@ class Finding(models.Model):
     )
     cause = models.CharField(_("cause"), max_length=20, choices=FindingCause.choices)
     source = models.CharField(_("source"), max_length=20, choices=FindingSource.choices, default=FindingSource.AUTOMATIC)
-    category = models.CharField(_("problem category"), max_length=20, choices=FindingCategory.choices, blank=True)
+    category = models.CharField(_("problem category"), max_length=20, choices=ProblemCategory.choices, blank=True)
     # item:cause:milestone. At most one open finding per key (the partial unique constraint below).
     dedupe_key = models.CharField(_("deduplication key"), max_length=60, editable=False)
     state = models.CharField(_("state"), max_length=20, choices=FindingState.choices, default=FindingState.OPEN)
