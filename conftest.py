@@ -50,6 +50,60 @@ def require_redis():
     client.close()
 
 
+class SMTPSink:
+    """Messages an aiosmtpd handler received: (envelope sender, recipients, raw bytes)."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, _server, _session, envelope):  # aiosmtpd calls it by position
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or envelope.content))
+        return "250 OK"
+
+
+class SMTPServer:
+    """aiosmtpd on a fixed loopback port that a test can stop (an outage) and start again."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.sink = SMTPSink()
+        self.messages = self.sink.messages
+        self.controller = None
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        # A stopped controller's event loop is closed: every start gets a new one.
+        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free loopback port: .port, .messages, .stop(), .start()."""
+    import socket
+
+    try:
+        import aiosmtpd.controller  # noqa: F401
+    except ImportError as exc:
+        service_missing(f"needs aiosmtpd: {exc}")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = SMTPServer(port)
+    try:
+        server.start()
+    except Exception as exc:
+        service_missing(f"cannot start an SMTP server on 127.0.0.1:{port}: {exc}")
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def plan(db):
     from targets.models import Plan

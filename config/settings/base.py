@@ -170,3 +170,15 @@ LOGGING = {
 DUBAN_BUREAU_STAFF_GROUP = "局机关督办人员"
 DUBAN_UNIT_REPORTER_GROUP = "责任单位填报人员"
 DUBAN_ADMIN_TITLE = _("椒江区发改局目标督办系统")
+
+# --- Notifications ------------------------------------------------------------------------------
+# SMTP attempts per message within one run, and the first pause between them in milliseconds
+# (doubled after each failure).
+DUBAN_NOTIFY_ATTEMPTS = env_int("DUBAN_NOTIFY_ATTEMPTS", default=3)
+DUBAN_NOTIFY_BACKOFF_MS = env_int("DUBAN_NOTIFY_BACKOFF_MS", default=2000)
+# A claim older than this (seconds) is taken to be abandoned by a crashed worker and may be retried.
+DUBAN_NOTIFY_LEASE = env_int("DUBAN_NOTIFY_LEASE", default=600)
+# The first monthly report reminder goes this many days before the report deadline (Plan.report_due_day,
+# the 5th by default: so on the 3rd, or the working day before it); the second on the first working
+# day after the deadline, copied to the unit head.
+DUBAN_REMINDER_BEFORE_DAYS = env_int("DUBAN_REMINDER_BEFORE_DAYS", default=2)
