@@ -45,7 +45,7 @@ WORST = 10
 LAGGING = (StatusChoice.RED, StatusChoice.YELLOW)
 RANK = {StatusChoice.RED: 0, StatusChoice.YELLOW: 1}
 COLOURS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "blue": "蓝灯", "grey": "灰灯"}
-LEVELS = {1: "一级（提醒）", 2: "二级（预警）", 3: "三级（督办）"}
+LEVELS = {1: "一级（提醒）", 2: "二级（警示）", 3: "三级（督办）"}
 REPORT_CODES = {"report_missing", "reports_missing"}
 
 
@@ -134,7 +134,8 @@ def _gather(as_of: dt.date) -> Week:
             row["colour"] = COLOURS.get(row["status"], row["status"])
             row["gap_text"] = amount(row, row["gap"]) if row["gap"] is not None and row["gap"] > 0 else ""
             item = as_item(row)
-            row["reason_texts"] = [reason_text(reason, item) for reason in row["reasons"]]
+            # Joined with "；" in the templates, so each sentence drops its own full stop.
+            row["reason_texts"] = [str(reason_text(reason, item)).rstrip("。.") for reason in row["reasons"]]
             row["missing_reports"] = [
                 reason_text(reason, item) for reason in row["reasons"] if reason.get("code") in REPORT_CODES
             ]

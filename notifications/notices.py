@@ -4,7 +4,7 @@
     send_report_reminders(as_of) -> NoticeSummary
 
 Escalation notices read the escalations the supervision run recorded (targets.Escalation) at level 2
-(预警) and 3 (督办) and tell the people that level names; the ledger key is finding + level + person.
+(警示) and 3 (督办) and tell the people that level names; the ledger key is finding + level + person.
 
 Report reminders go to the contacts of items still lacking the previous month's report: one before
 the deadline (DUBAN_REMINDER_BEFORE_DAYS before it, moved back to a working day: the 3rd for a

@@ -42,8 +42,8 @@ def test_it_notifies_level_2_to_the_contact_and_the_unit_head_once(escalated):
     assert sorted(m.to[0] for m in mail.outbox) == ["head@example.com", "p1@example.com"]
     assert (first.sent, again.sent, again.skipped) == (2, 0, 2)
     message = mail.outbox[0]
-    assert message.subject.startswith("【督办预警】P1")
-    assert "二级（预警）" in message.subject
+    assert message.subject.startswith("【督办警示】P1")
+    assert "二级（警示）" in message.subject
     assert "/admin/targets/finding/" in message.body
     assert message.extra_headers.get("List-Unsubscribe") is None  # statutory: no unsubscribe
     assert set(Delivery.objects.values_list("level", "kind")) == {(2, DeliveryKind.ESCALATION)}
