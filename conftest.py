@@ -150,3 +150,26 @@ def unit_user(db, django_user_model, departments):
 def other_unit_user(db, django_user_model, departments):
     """A reporter of 区卫生健康局 (departments['beta'])."""
     return make_user(django_user_model, "beta", group=settings.DUBAN_UNIT_REPORTER_GROUP, department=departments["beta"])
+
+
+@pytest.fixture
+def api(db):
+    """A factory of REST API clients: api(user) logs in with a fresh token, api() is anonymous.
+
+    api(user, read_only=True) uses a read-only token. Clears the cache, so throttling starts afresh.
+    """
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+
+    from targets.models import ApiToken
+
+    cache.clear()
+
+    def make(user=None, *, read_only: bool = False) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            _token, key = ApiToken.issue(user, name="test", read_only=read_only)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return client
+
+    return make

@@ -325,5 +325,6 @@ class MilestoneAdmin(ItemLinkMixin, UnitScopedAdmin):
     )
 
 
-# The supervision pages (findings, rounds, runs, overrides) register themselves on import.
-from . import admin_supervision  # noqa: E402, F401
+# The supervision pages (findings, rounds, runs, overrides) and the API tokens (admin_api)
+# register themselves on import.
+from . import admin_api, admin_supervision  # noqa: E402, F401

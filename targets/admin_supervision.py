@@ -1085,32 +1085,16 @@ class SupervisionRoundAdmin(DubanAdmin):
         return round_
 
     def xlsx_view(self, request, object_id):
-        round_ = self._round(request, object_id)
-        label = rounds.round_label(round_)
-        title = f"{label} {round_.title}（{round_.date.isoformat()}）"
-        return xlsx_response(exports.three_lists_xlsx(rounds.entries(round_), title), f"{label}-三清单.xlsx")
+        content, filename = rounds.round_xlsx(self._round(request, object_id))
+        return xlsx_response(content, filename)
 
     def notice_view(self, request, object_id, department_id):
         round_ = self._round(request, object_id)
-        rows = rounds.unit_entries(round_, department_id)
-        if not rows:
-            raise Http404
         department = get_object_or_404(Department, pk=department_id)
-        sent = Dispatch.objects.filter(round=round_, department=department).first()
-        content = exports.notice_docx(
-            unit=department.name,
-            rows=rows,
-            number=sent.number if sent else None,
-            reply_due=sent.reply_due if sent else None,
-            reply_workdays=round_.plan.reply_workdays,
-            issuing_office=round_.issuing_office,
-            round_date=round_.date,
-            round_kind=round_.kind,
-            round_title=round_.title,
-            issued_on=timezone.localdate(sent.sent_at) if sent and sent.sent_at else None,
-        )
-        name = sent.number if sent else f"{rounds.round_label(round_)}-{department.short_name or department.name}"
-        return docx_response(content, f"督办通知单-{name}.docx")
+        notice = rounds.unit_notice(round_, department)
+        if notice is None:
+            raise Http404
+        return docx_response(*notice)
 
     def dispatch_view(self, request, object_id, department_id):
         round_ = self._round(request, object_id)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 
 class ItemQuerySet(models.QuerySet):
@@ -50,3 +51,30 @@ class ProgressReportQuerySet(models.QuerySet):
 
     def on_or_before(self, as_of: dt.date):
         return self.filter(as_of__lte=as_of)
+
+
+def _status_subquery(as_of: dt.date | None):
+    """Snapshots of each item at its plan's latest finished supervision run on or before as_of."""
+    from .models import StatusSnapshot, SupervisionRun
+
+    runs = SupervisionRun.objects.filter(plan=OuterRef(OuterRef("plan")), finished_at__isnull=False)
+    if as_of is not None:
+        runs = runs.filter(as_of__lte=as_of)
+    run_date = Subquery(runs.order_by("-as_of").values("as_of")[:1])
+    return StatusSnapshot.objects.filter(item=OuterRef("pk"), date=run_date)
+
+
+def with_status(queryset, as_of: dt.date | None = None):
+    """Annotate snapshot_* (status, expected, actual, ratio, forecast, date) for the API's status fields.
+
+    One correlated subquery per figure, so a list page's query count does not grow with its size.
+    """
+    snaps = _status_subquery(as_of)
+    return queryset.annotate(
+        snapshot_date=Subquery(snaps.values("date")[:1]),
+        snapshot_status=Coalesce(Subquery(snaps.values("status")[:1]), Value("grey")),
+        snapshot_expected=Subquery(snaps.values("expected")[:1]),
+        snapshot_actual=Subquery(snaps.values("actual")[:1]),
+        snapshot_ratio=Subquery(snaps.values("ratio")[:1]),
+        snapshot_forecast=Subquery(snaps.values("forecast")[:1]),
+    )

@@ -293,3 +293,39 @@ def dispatch(
 def dispatch_count(plan: Plan) -> int:
     """Notices sent for the plan's rounds (the "发送三清单21份" figure)."""
     return Dispatch.objects.filter(round__plan=plan, sent_at__isnull=False).count()
+
+
+# --- Downloads (admin and API) ----------------------------------------------------------------------
+
+
+def round_xlsx(round_: SupervisionRound) -> tuple[bytes, str]:
+    """The round's frozen three lists as .xlsx, with its file name."""
+    from . import exports
+
+    label = round_label(round_)
+    title = f"{label} {round_.title}（{round_.date.isoformat()}）"
+    return exports.three_lists_xlsx(entries(round_), title), f"{label}-三清单.xlsx"
+
+
+def unit_notice(round_: SupervisionRound, department: Department) -> tuple[bytes, str] | None:
+    """The notice (.docx) to one lead unit of the round, with its file name; None if the unit has no rows."""
+    from . import exports
+
+    rows = unit_entries(round_, department.pk)
+    if not rows:
+        return None
+    sent = Dispatch.objects.filter(round=round_, department=department).first()
+    content = exports.notice_docx(
+        unit=department.name,
+        rows=rows,
+        number=sent.number if sent else None,
+        reply_due=sent.reply_due if sent else None,
+        reply_workdays=round_.plan.reply_workdays,
+        issuing_office=round_.issuing_office,
+        round_date=round_.date,
+        round_kind=round_.kind,
+        round_title=round_.title,
+        issued_on=timezone.localdate(sent.sent_at) if sent and sent.sent_at else None,
+    )
+    name = sent.number if sent else f"{round_label(round_)}-{department.short_name or department.name}"
+    return content, f"督办通知单-{name}.docx"

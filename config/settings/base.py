@@ -132,12 +132,23 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "targets.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "targets.api.pagination.Pagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["targets.api.throttling.TokenRateThrottle"],
+    # Requests per token (per login for sessions): "<n>/second|minute|hour|day".
+    "DEFAULT_THROTTLE_RATES": {"api": env_str("DUBAN_API_RATE", default="1000/hour")},
+    "EXCEPTION_HANDLER": "targets.api.errors.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Duban API",
@@ -145,6 +156,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Two choice sets share the field name "category" (projects and problem categories).
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectCategoryEnum": "projects.choices.Category",
+        "ProblemCategoryEnum": "targets.choices.ProblemCategory",
+        # Traffic lights: a goal's status and a finding's light when found.
+        "StatusEnum": "targets.choices.StatusChoice",
+    },
 }
 
 # --- Audit history ------------------------------------------------------------------------------

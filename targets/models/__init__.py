@@ -1,5 +1,6 @@
 """Models of the targets app: the plan and its items (plan.py), supervision (supervision.py)."""
 
+from .api import ApiToken
 from .plan import (
     RATIO,
     VALUE,
@@ -32,6 +33,7 @@ from .supervision import (
 __all__ = [
     "RATIO",
     "VALUE",
+    "ApiToken",
     "Baseline",
     "Checkpoint",
     "Department",

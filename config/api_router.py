@@ -1,0 +1,17 @@
+"""The REST API: /api/v1/ (namespace "api"), the OpenAPI schema and Swagger UI."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+import projects.api.urls
+import targets.api.urls
+
+v1 = [*targets.api.urls.urlpatterns, *projects.api.urls.urlpatterns]
+
+urlpatterns = [
+    path("v1/", include((v1, "api"), namespace="api")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

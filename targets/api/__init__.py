@@ -1,0 +1,1 @@
+"""REST API v1 of the targets app (mounted by config.api_router)."""

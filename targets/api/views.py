@@ -1,0 +1,283 @@
+"""Viewsets of the v1 API: a queryset, a serializer, a filter set and a scoped get_queryset()."""
+
+# ruff: noqa: ARG002 - DRF and admin hooks have fixed signatures
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Count
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import exports, headlines, rounds
+from ..choices import StatusChoice
+from ..models import (
+    Department,
+    Finding,
+    Milestone,
+    Person,
+    Plan,
+    ProgressReport,
+    StatusSnapshot,
+    SupervisionRound,
+    SupervisionRun,
+    Target,
+)
+from ..permissions import can_edit_item
+from ..querysets import with_status
+from . import filters
+from .permissions import StaffWrites, UnitRule
+from .serializers import (
+    DepartmentSerializer,
+    FindingSerializer,
+    MilestoneSerializer,
+    PersonSerializer,
+    PlanSerializer,
+    ProgressReportSerializer,
+    SupervisionRoundSerializer,
+    TargetSerializer,
+)
+
+AS_OF = OpenApiParameter(
+    "as_of", OpenApiTypes.DATE, description="Answer as of this date: the latest supervision run on or before it."
+)
+FIELDS = OpenApiParameter("fields", OpenApiTypes.STR, description="Comma-separated field names to return.")
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = gettext_lazy("The resource has changed since you read it; read it again and retry.")
+    default_code = "precondition_failed"
+
+
+def parse_as_of(request) -> dt.date | None:
+    raw = request.query_params.get("as_of")
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise exceptions.ValidationError({"as_of": [_("Enter a date as YYYY-MM-DD.")]}, code="invalid") from exc
+
+
+class AsOfMixin:
+    """Goals and projects carry the status of the supervision run on or before ?as_of=."""
+
+    def get_queryset(self):
+        return with_status(super().get_queryset(), parse_as_of(self.request))
+
+
+class ETagMixin:
+    """ETag on detail responses; If-Match on PUT/PATCH, 412 when the row changed meanwhile."""
+
+    def etag(self, instance) -> str:
+        data = self.get_serializer_class()(instance, context={}).data
+        digest = hashlib.sha256(json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder).encode()).hexdigest()
+        return f'"{digest[:32]}"'
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = self.etag(self.get_object())
+        return response
+
+    def update(self, request, *args, **kwargs):
+        if_match = request.headers.get("If-Match")
+        with transaction.atomic():
+            if if_match and if_match.strip() != "*":
+                # Lock the row, so two writers holding the same ETag cannot both pass the check.
+                instance = self.get_object()
+                list(type(instance).objects.select_for_update().filter(pk=instance.pk).values_list("pk"))
+                tags = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+                if self.etag(self.get_object()) not in tags:
+                    raise PreconditionFailed()
+            response = super().update(request, *args, **kwargs)
+        response["ETag"] = self.etag(self.get_object())
+        return response
+
+
+class ReadViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [StaffWrites]
+
+
+@extend_schema_view(list=extend_schema(parameters=[FIELDS]))
+class DepartmentViewSet(ReadViewSet):
+    queryset = Department.objects.all()
+    serializer_class = DepartmentSerializer
+    filterset_fields = ["kind", "active", "parent"]
+    ordering_fields = ["name", "id"]
+
+
+@extend_schema_view(list=extend_schema(parameters=[FIELDS]))
+class PersonViewSet(ReadViewSet):
+    queryset = Person.objects.all()
+    serializer_class = PersonSerializer
+    filterset_fields = ["department", "is_leader", "active"]
+    ordering_fields = ["name", "id"]
+
+
+@extend_schema_view(list=extend_schema(parameters=[FIELDS]))
+class PlanViewSet(ReadViewSet):
+    queryset = Plan.objects.all()
+    serializer_class = PlanSerializer
+    filterset_fields = ["year"]
+    ordering_fields = ["year"]
+
+
+@extend_schema_view(list=extend_schema(parameters=[AS_OF, FIELDS]), retrieve=extend_schema(parameters=[AS_OF]))
+class TargetViewSet(AsOfMixin, ReadViewSet):
+    queryset = Target.objects.all()
+    serializer_class = TargetSerializer
+    filterset_class = filters.TargetFilter
+    ordering_fields = ["code", "id", "period_end"]
+
+
+class ItemLinkedViewSet(ETagMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Rows of a goal or project that its lead unit maintains (the admin's unit rule)."""
+
+    permission_classes = [UnitRule]
+
+    def get_item(self, obj):
+        return obj.item
+
+    def check_item(self, serializer) -> None:
+        item = serializer.validated_data.get("item")
+        if item is not None and not can_edit_item(self.request.user, item):
+            raise exceptions.PermissionDenied(_("Only the lead unit of this item or bureau staff may change it."))
+
+    def perform_create(self, serializer) -> None:
+        self.check_item(serializer)
+        serializer.save()
+
+    def perform_update(self, serializer) -> None:
+        self.check_item(serializer)
+        serializer.save()
+
+
+@extend_schema_view(list=extend_schema(parameters=[FIELDS]))
+class MilestoneViewSet(ItemLinkedViewSet):
+    queryset = Milestone.objects.select_related("item")
+    serializer_class = MilestoneSerializer
+    filterset_class = filters.MilestoneFilter
+    ordering_fields = ["planned_date", "actual_date", "id"]
+
+
+@extend_schema_view(list=extend_schema(parameters=[FIELDS]))
+class ProgressReportViewSet(ItemLinkedViewSet):
+    queryset = ProgressReport.objects.select_related("item")
+    serializer_class = ProgressReportSerializer
+    filterset_class = filters.ProgressReportFilter
+    ordering_fields = ["as_of", "id"]
+
+    def perform_create(self, serializer) -> None:
+        self.check_item(serializer)
+        serializer.save(reporter=self.request.user)
+
+
+@extend_schema_view(list=extend_schema(parameters=[FIELDS]))
+class FindingViewSet(ReadViewSet):
+    queryset = Finding.objects.select_related("item").prefetch_related("cooperating_departments")
+    serializer_class = FindingSerializer
+    filterset_class = filters.FindingFilter
+    ordering_fields = ["opened_on", "deadline", "level", "id"]
+
+
+def download(content: bytes, filename: str, content_type: str) -> FileResponse:
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=content_type)
+
+
+@extend_schema_view(list=extend_schema(parameters=[FIELDS]))
+class SupervisionRoundViewSet(ReadViewSet):
+    queryset = SupervisionRound.objects.select_related("plan")
+    serializer_class = SupervisionRoundSerializer
+    filterset_fields = ["plan", "kind"]
+    ordering_fields = ["date", "number"]
+
+    @extend_schema(responses={(200, exports.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="three-lists")
+    def three_lists(self, request, pk=None):
+        """The round's three lists (三清单) as .xlsx."""
+        return download(*rounds.round_xlsx(self.get_object()), exports.XLSX_CONTENT_TYPE)
+
+    @extend_schema(responses={(200, exports.DOCX_CONTENT_TYPE): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"notices/(?P<department_id>\d+)")
+    def notice(self, request, pk=None, department_id=None):
+        """The notice (督办通知单) to one lead unit of the round, as .docx."""
+        notice = rounds.unit_notice(self.get_object(), get_object_or_404(Department, pk=department_id))
+        if notice is None:
+            raise exceptions.NotFound()
+        return download(*notice, exports.DOCX_CONTENT_TYPE)
+
+
+class StatusView(APIView):
+    """A plan's summary: items per colour at the latest run and the headline goals."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("plan", OpenApiTypes.INT, description="Plan id (default: the current plan)."), AS_OF],
+        responses=inline_serializer(
+            "PlanStatus",
+            {
+                "plan": serializers.IntegerField(),
+                "as_of": serializers.DateField(),
+                "run_date": serializers.DateField(allow_null=True),
+                "counts": serializers.DictField(child=serializers.DictField(child=serializers.IntegerField())),
+                "headlines": TargetSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request):
+        as_of = parse_as_of(request)
+        plan_id = request.query_params.get("plan")
+        if plan_id:
+            if not plan_id.isdigit():
+                raise exceptions.ValidationError({"plan": [_("Enter a plan id.")]}, code="invalid")
+            plan = get_object_or_404(Plan, pk=plan_id)
+        else:
+            plan = headlines.current_plan(as_of)
+            if plan is None:
+                raise exceptions.NotFound()
+        as_of = headlines.plan_as_of(plan, as_of)
+        goals = with_status(Target.objects.filter(plan=plan, is_headline=True), as_of).order_by("headline_order", "code")
+        summary = summary_counts(plan, as_of)
+        run_date = summary.pop("run_date")
+        return Response(
+            {
+                "plan": plan.pk,
+                "as_of": as_of,
+                "run_date": run_date,
+                "counts": summary["counts"],
+                "headlines": TargetSerializer(goals, many=True, context={"request": request}).data,
+            }
+        )
+
+
+def summary_counts(plan: Plan, as_of: dt.date) -> dict:
+    """Items per colour and kind at the plan's latest finished run on or before as_of."""
+    run_date = (
+        SupervisionRun.objects.filter(plan=plan, finished_at__isnull=False, as_of__lte=as_of)
+        .order_by("-as_of")
+        .values_list("as_of", flat=True)
+        .first()
+    )
+    counts = {colour: {"goal": 0, "project": 0} for colour in StatusChoice.values}
+    if run_date is not None:
+        rows = (
+            StatusSnapshot.objects.filter(item__plan=plan, date=run_date)
+            .values_list("status", "item__kind")
+            .annotate(n=Count("pk"))
+        )
+        for colour, kind, n in rows:
+            counts.setdefault(colour, {})[kind] = n
+    return {"run_date": run_date, "counts": counts}
