@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 MANAGE := $(PY) manage.py
 
-.PHONY: venv run test lint format migrate worker beat demo messages
+.PHONY: venv venv-qa run test lint format migrate worker beat demo messages
 .DEFAULT_GOAL := run
 
 $(PY):
@@ -17,6 +17,16 @@ $(STAMP): requirements.txt requirements-dev.txt | $(PY)
 	touch $@
 
 venv: $(STAMP)
+
+# QA tools (schemathesis, locust) in their own venv: see requirements-qa.txt.
+QA_STAMP := .venv-qa/.requirements-installed
+.venv-qa/bin/python:
+	$(PYTHON) -m venv .venv-qa
+$(QA_STAMP): requirements.txt requirements-dev.txt requirements-qa.txt | .venv-qa/bin/python
+	.venv-qa/bin/python -m pip install --disable-pip-version-check -q -r requirements-qa.txt
+	touch $@
+
+venv-qa: $(QA_STAMP)
 
 migrate: venv
 	$(MANAGE) migrate --noinput

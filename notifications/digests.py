@@ -186,13 +186,7 @@ def _gather(as_of: dt.date) -> Week:
     leaders = Person.objects.filter(active=True).filter(led_items__plan__in=plans).distinct()
     for pk, name, email, dept in leaders.values_list("pk", "name", "email", "department_id"):
         week.leaders[pk] = {"id": pk, "name": name, "email": email, "department_id": dept}
-    staff = get_user_model().objects.filter(is_active=True, groups__name=settings.DUBAN_BUREAU_STAFF_GROUP).distinct()
-    for pk, username, email, person_id, person_name, person_email in staff.values_list(
-        "pk", "username", "email", "person__id", "person__name", "person__email"
-    ):
-        name = person_name or username
-        week.staff.append({"user_id": pk, "id": person_id, "name": name, "email": person_email or email})
-    week.staff.sort(key=lambda s: s["user_id"])
+    week.staff = staff_recipients()
 
     per_unit: dict[str, Counter] = defaultdict(Counter)
     for row in week.items:
@@ -296,6 +290,18 @@ class DigestSummary:
             f"digests {self.week}: sent {self.sent}, already sent {self.skipped}, failed {self.failed}, "
             f"undeliverable {self.undeliverable}, empty {self.empty}, muted {self.muted}"
         )
+
+
+def staff_recipients() -> list[dict]:
+    """Active bureau staff (局机关督办人员) with the address of their person record or their account."""
+    staff = get_user_model().objects.filter(is_active=True, groups__name=settings.DUBAN_BUREAU_STAFF_GROUP).distinct()
+    people = []
+    for pk, username, email, person_id, person_name, person_email in staff.values_list(
+        "pk", "username", "email", "person__id", "person__name", "person__email"
+    ):
+        name = person_name or username
+        people.append({"user_id": pk, "id": person_id, "name": name, "email": person_email or email})
+    return sorted(people, key=lambda s: s["user_id"])
 
 
 KINDS = {"unit": DeliveryKind.DIGEST_UNIT, "leader": DeliveryKind.DIGEST_LEADER, "staff": DeliveryKind.DIGEST_STAFF}

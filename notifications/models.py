@@ -7,6 +7,8 @@ not a check in Python, is what makes it exactly once.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +25,7 @@ class DeliveryKind(models.TextChoices):
     REMINDER = "reminder", _("Monthly report reminder")
     REMINDER_LATE = "reminder_late", _("Monthly report reminder (after the deadline)")
     WEBHOOK_DIGEST = "webhook_digest", _("Weekly digest (group robot)")
+    WEBHOOK_DISABLED = "webhook_disabled", _("Webhook subscriber switched off")
 
 
 # Kinds a person may mute with the unsubscribe link; the others are statutory.
@@ -123,3 +126,76 @@ class UnitWebhook(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} ({self.get_platform_display()})"
+
+
+class WebhookEventType(models.TextChoices):
+    STATUS_CHANGED = "status_changed", _("Item changed colour")
+    FINDING_OPENED = "finding_opened", _("Finding opened")
+    FINDING_ESCALATED = "finding_escalated", _("Finding escalated")
+    FINDING_CLOSED = "finding_closed", _("Finding closed out")
+    REPORT_SUBMITTED = "report_submitted", _("Progress report submitted")
+
+
+def all_event_types() -> list[str]:
+    return list(WebhookEventType.values)
+
+
+class WebhookSubscriber(models.Model):
+    """An outside system that receives the chosen events as signed JSON POSTs (outgoing webhooks)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("endpoint URL"), max_length=500)
+    secret = models.CharField(
+        _("signing secret"), max_length=200, help_text=_("Signs each body: X-Duban-Signature: sha256=<HMAC-SHA256 hex>.")
+    )
+    events = models.JSONField(_("events"), default=all_event_types, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    disabled_at = models.DateTimeField(_("switched off at"), null=True, blank=True)
+    disabled_reason = models.CharField(_("reason switched off"), max_length=300, blank=True)
+    # The watermark: only events that happen after the subscriber was created are sent to it.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook subscriber")
+        verbose_name_plural = _("webhook subscribers")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscriber (the outbox and the delivery log): claimed, posted, recorded."""
+
+    subscriber = models.ForeignKey(
+        WebhookSubscriber, verbose_name=_("subscriber"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    # status:<event id>, finding_opened:<finding id>, finding_escalated:<escalation id>, ...
+    key = models.CharField(_("event key"), max_length=120)
+    event_id = models.UUIDField(_("event id"), default=uuid.uuid4, editable=False)
+    event_type = models.CharField(_("event type"), max_length=20, choices=WebhookEventType.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    payload = models.JSONField(_("payload"), default=dict)
+    status = models.CharField(_("status"), max_length=15, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "key"], name="%(app_label)s_%(class)s_once_per_subscriber"),
+        ]
+        indexes = [
+            models.Index(fields=["status"], name="notif_hook_not_sent", condition=~Q(status="sent")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber_id}:{self.key}"

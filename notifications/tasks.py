@@ -23,3 +23,11 @@ def send_notices_task(as_of: str | None = None) -> list[str]:
     """Escalation notices and report reminders; scheduled daily at 07:45, after the supervision run."""
     day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
     return [summary.line() for summary in send_notices(day)]
+
+
+@shared_task(name="notifications.send_webhooks", ignore_result=True, acks_late=True)
+def send_webhooks_task() -> str:
+    """New events to the outgoing-webhook subscribers; scheduled every 5 minutes by beat."""
+    from .outgoing import dispatch_webhooks
+
+    return dispatch_webhooks().line()

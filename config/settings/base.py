@@ -157,6 +157,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Separate request and response components, so a response component can differ (see
+    # targets.api.serializers.FieldsMixinSchema: `?fields=` makes every response field optional).
+    "COMPONENT_SPLIT_REQUEST": True,
     # Two choice sets share the field name "category" (projects and problem categories).
     "ENUM_NAME_OVERRIDES": {
         "ProjectCategoryEnum": "projects.choices.Category",
@@ -197,6 +200,10 @@ DUBAN_NOTIFY_ATTEMPTS = env_int("DUBAN_NOTIFY_ATTEMPTS", default=3)
 DUBAN_NOTIFY_BACKOFF_MS = env_int("DUBAN_NOTIFY_BACKOFF_MS", default=2000)
 # A claim older than this (seconds) is taken to be abandoned by a crashed worker and may be retried.
 DUBAN_NOTIFY_LEASE = env_int("DUBAN_NOTIFY_LEASE", default=600)
+# Outgoing webhooks: a subscriber is switched off after this many failed deliveries in a row
+# (each delivery retried DUBAN_NOTIFY_ATTEMPTS times with the backoff above); seconds per POST.
+DUBAN_WEBHOOK_DISABLE_AFTER = env_int("DUBAN_WEBHOOK_DISABLE_AFTER", default=10)
+DUBAN_WEBHOOK_TIMEOUT = env_int("DUBAN_WEBHOOK_TIMEOUT", default=5)
 # The first monthly report reminder goes this many days before the report deadline (Plan.report_due_day,
 # the 5th by default: so on the 3rd, or the working day before it); the second on the first working
 # day after the deadline, copied to the unit head.

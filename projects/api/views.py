@@ -12,7 +12,8 @@ from .serializers import BlockerSerializer, ProjectSerializer
 
 @extend_schema_view(list=extend_schema(parameters=[AS_OF, FIELDS]), retrieve=extend_schema(parameters=[AS_OF]))
 class ProjectViewSet(AsOfMixin, ReadViewSet):
-    queryset = Project.objects.all()
+    # (plan_id, code) walks the unique index; the model's ordering (plan -year, code) sorts all rows.
+    queryset = Project.objects.order_by("plan_id", "code")
     serializer_class = ProjectSerializer
     filterset_fields = ["plan", "code", "category", "stage", "lead_department", "is_district_key"]
     ordering_fields = ["code", "id", "total_investment"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from .. import validation
-from ..choices import ItemKind, MetricKind, StatusChoice
+from ..choices import ItemKind, MetricKind, ProblemCategory, StatusChoice
 from ..models import Department, Finding, Milestone, Person, Plan, ProgressReport, SupervisionRound, Target, TrackedItem
 from .errors import as_drf
 
@@ -29,15 +30,35 @@ class FieldsMixin:
                     self.fields.pop(name)
 
 
+class FieldsMixinSchema(OpenApiSerializerExtension):
+    """In responses no field is required: `?fields=` (and a finding's `?list=`) leave fields out."""
+
+    target_class = FieldsMixin
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "response":
+            schema.pop("required", None)
+        return schema
+
+
 class StatusFieldsMixin(serializers.Serializer):
     """The traffic light and figures of the supervision snapshot (see querysets.with_status)."""
 
+    # Grey, and the figures null, while no supervision run on or before the date has judged the item.
     status = serializers.ChoiceField(choices=StatusChoice.choices, read_only=True, source="snapshot_status")
-    expected_value = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, source="snapshot_expected")
-    actual_value = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, source="snapshot_actual")
-    ratio = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, source="snapshot_ratio")
-    forecast_value = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, source="snapshot_forecast")
-    status_date = serializers.DateField(read_only=True, source="snapshot_date")
+    expected_value = serializers.DecimalField(
+        max_digits=16, decimal_places=2, read_only=True, allow_null=True, source="snapshot_expected"
+    )
+    actual_value = serializers.DecimalField(
+        max_digits=16, decimal_places=2, read_only=True, allow_null=True, source="snapshot_actual"
+    )
+    ratio = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, allow_null=True, source="snapshot_ratio")
+    forecast_value = serializers.DecimalField(
+        max_digits=16, decimal_places=2, read_only=True, allow_null=True, source="snapshot_forecast"
+    )
+    status_date = serializers.DateField(read_only=True, allow_null=True, source="snapshot_date")
 
 
 class DepartmentSerializer(FieldsMixin, serializers.ModelSerializer):
@@ -202,6 +223,9 @@ FINDING_LISTS = {
 
 
 class FindingSerializer(ItemLinkedSerializer):
+    # Blank until staff classify the problem (the model field is blank=True).
+    category = serializers.ChoiceField(choices=ProblemCategory.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = Finding
         fields = [*FINDING_CORE, *(name for names in FINDING_LISTS.values() for name in names)]

@@ -74,10 +74,26 @@ def parse_as_of(request) -> dt.date | None:
 
 
 class AsOfMixin:
-    """Goals and projects carry the status of the supervision run on or before ?as_of=."""
+    """Goals and projects carry the status of the supervision run on or before ?as_of=.
+
+    A list page gets its status after the page is cut: annotated on the whole list, PostgreSQL
+    runs the status subqueries for every row an OFFSET skips (1.6 s for page 1,500 of 100,000).
+    """
 
     def get_queryset(self):
-        return with_status(super().get_queryset(), parse_as_of(self.request))
+        as_of = parse_as_of(self.request)
+        if self.action == "list" and self.paginator is not None:
+            return super().get_queryset()
+        return with_status(super().get_queryset(), as_of)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is None:
+            return None
+        pks = [row.pk for row in page]
+        annotated = with_status(queryset.model._default_manager.filter(pk__in=pks), parse_as_of(self.request)).order_by()
+        by_pk = {row.pk: row for row in annotated}
+        return [by_pk[pk] for pk in pks]
 
 
 class ETagMixin:
@@ -138,7 +154,9 @@ class PlanViewSet(ReadViewSet):
 
 @extend_schema_view(list=extend_schema(parameters=[AS_OF, FIELDS]), retrieve=extend_schema(parameters=[AS_OF]))
 class TargetViewSet(AsOfMixin, ReadViewSet):
-    queryset = Target.objects.all()
+    # By plan id, not the model's plan ordering (-year): that joins the plans and sorts every row
+    # before the page is cut; (plan_id, code) walks the unique index.
+    queryset = Target.objects.order_by("plan_id", "code")
     serializer_class = TargetSerializer
     filterset_class = filters.TargetFilter
     ordering_fields = ["code", "id", "period_end"]

@@ -266,7 +266,11 @@ class Finding(models.Model):
                 fields=["dedupe_key"], condition=Q(state__in=OPEN_FINDING_STATES), name="%(app_label)s_%(class)s_one_open_per_key"
             ),
         ]
-        indexes = [models.Index(fields=["state", "level"], name="targets_finding_state_level")]
+        indexes = [
+            models.Index(fields=["state", "level"], name="targets_finding_state_level"),
+            # The API's list order (the ordering above): a page is read off the index, not sorted.
+            models.Index(fields=["-level", "deadline", "id"], name="targets_finding_list_order"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.item} ({self.get_cause_display()})"

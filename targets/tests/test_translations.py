@@ -177,7 +177,18 @@ def test_it_holds_every_string_of_the_code(tmp_path):
         BASE_DIR,
         copy,
         ignore=shutil.ignore_patterns(
-            ".venv", ".git", "__pycache__", "*.pyc", "staticfiles", "media", "artifacts", "*.sqlite3", ".*_cache", "*.mo"
+            ".venv",
+            ".venv-*",
+            ".git",
+            ".schemathesis",
+            "__pycache__",
+            "*.pyc",
+            "staticfiles",
+            "media",
+            "artifacts",
+            "*.sqlite3",
+            ".*_cache",
+            "*.mo",
         ),
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
