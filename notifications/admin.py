@@ -10,21 +10,20 @@ from django.utils.translation import gettext_lazy as _
 from .models import Delivery, Preference, UnitWebhook, WebhookDelivery, WebhookEventType, WebhookSubscriber
 
 
-@admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["key", "kind", "recipient", "address", "status", "attempts", "sent_at", "short_error", "created_at"]
-    list_filter = ["status", "kind", "period"]
-    search_fields = ["key", "address", "recipient__name", "subject"]
-    list_select_related = ["recipient"]
+class DeliveryLogAdmin(admin.ModelAdmin):
+    """A delivery log: written by the senders only, read by staff (every field read-only)."""
+
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in Delivery._meta.fields]
     show_full_result_count = False
 
+    def get_readonly_fields(self, request, obj=None):  # noqa: ARG002 (Django's signature)
+        return [f.name for f in self.model._meta.fields]
+
     @admin.display(description=_("last error"))
-    def short_error(self, obj: Delivery) -> str:
+    def short_error(self, obj) -> str:
         return obj.last_error[:80]
 
-    def has_add_permission(self, request):  # noqa: ARG002 (Django's signature)
+    def has_add_permission(self, request):  # noqa: ARG002
         return False
 
     def has_change_permission(self, request, obj=None):  # noqa: ARG002
@@ -32,6 +31,14 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # noqa: ARG002
         return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(DeliveryLogAdmin):
+    list_display = ["key", "kind", "recipient", "address", "status", "attempts", "sent_at", "short_error", "created_at"]
+    list_filter = ["status", "kind", "period"]
+    search_fields = ["key", "address", "recipient__name", "subject"]
+    list_select_related = ["recipient"]
 
 
 @admin.register(Preference)
@@ -98,7 +105,7 @@ class WebhookSubscriberAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(DeliveryLogAdmin):
     list_display = [
         "key",
         "subscriber",
@@ -113,19 +120,3 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_filter = ["status", "subscriber", "event_type", "status_code"]
     search_fields = ["key", "event_id", "subscriber__name"]
     list_select_related = ["subscriber"]
-    date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
-    show_full_result_count = False
-
-    @admin.display(description=_("last error"))
-    def short_error(self, obj: WebhookDelivery) -> str:
-        return obj.last_error[:80]
-
-    def has_add_permission(self, request):  # noqa: ARG002 (Django's signature)
-        return False
-
-    def has_change_permission(self, request, obj=None):  # noqa: ARG002
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # noqa: ARG002
-        return False

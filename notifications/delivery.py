@@ -73,12 +73,17 @@ def ledger_row(out: Outgoing) -> tuple[Delivery, bool]:
         return Delivery.objects.get(key=out.key), False
 
 
-def claim(row: Delivery) -> bool:
-    """Take the row for sending; True for exactly one worker while the row is unsent."""
+def claim(row) -> bool:
+    """Take a ledger row (a Delivery or a WebhookDelivery) for sending.
+
+    True for exactly one worker while the row is unsent; a claim older than the lease is taken to be
+    abandoned by a crashed worker.
+    """
     now = timezone.now()
     stale = now - timedelta(seconds=settings.DUBAN_NOTIFY_LEASE)
     claimed = (
-        Delivery.objects.filter(pk=row.pk, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED])
+        type(row)
+        .objects.filter(pk=row.pk, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED])
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
         .update(claimed_at=now)
     )

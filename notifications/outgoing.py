@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from targets.choices import FindingLevel, FindingState
 from targets.models import Escalation, Finding, ProgressReport, StatusEvent
 
-from .delivery import Outgoing, TransportError, deliver, send_with_retry
+from .delivery import Outgoing, TransportError, claim, deliver, send_with_retry
 from .emails import make_message
 from .models import DeliveryKind, DeliveryStatus, WebhookDelivery, WebhookEventType, WebhookSubscriber
 
@@ -194,17 +194,6 @@ def post(message: Post) -> None:
         raise TransportError(f"HTTP {exc.code}") from exc
     if not 200 <= message.status_code < 300:
         raise TransportError(f"HTTP {message.status_code}")
-
-
-def claim(row: WebhookDelivery) -> bool:
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.DUBAN_NOTIFY_LEASE)
-    claimed = (
-        WebhookDelivery.objects.filter(pk=row.pk, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED])
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
-        .update(claimed_at=now)
-    )
-    return claimed == 1
 
 
 def send_one(row: WebhookDelivery, sub: WebhookSubscriber) -> str:
