@@ -104,6 +104,43 @@ def smtp_server():
     server.stop()
 
 
+CHROMIUM = os.environ.get("DUBAN_CHROMIUM", "/usr/bin/chromium")
+# Headless flags for a machine without a display or outside network (Chromium's background
+# requests would otherwise be refused many at a time); --no-sandbox because CI runs as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    """A headless Chromium (Debian's `chromium`, DUBAN_CHROMIUM) driven by Playwright's sync API.
+
+    Playwright's sync API keeps an event loop running in the test's thread, which makes Django
+    refuse ORM calls there; the test's own setup and assertions are plain synchronous code.
+    """
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError as exc:
+        service_missing(f"needs the playwright package (requirements-dev.txt): {exc}")
+    if not os.path.exists(CHROMIUM):
+        service_missing(f"needs Chromium at {CHROMIUM} (apt-get install chromium, or set DUBAN_CHROMIUM)")
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        except Error as exc:
+            service_missing(f"cannot start Chromium at {CHROMIUM}: {exc}")
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
 def plan(db):
     from targets.models import Plan

@@ -19,6 +19,8 @@ from django.utils.translation import pgettext_lazy
 
 from . import charts, formatting
 from .choices import OPEN_FINDING_STATES, ItemKind, StatusChoice
+from .evaluation import evaluate_item
+from .headlines import plan_as_of
 from .models import Finding, StatusSnapshot, SupervisionRun
 from .permissions import is_bureau_staff
 
@@ -227,7 +229,15 @@ class ItemStatusMixin:
             Finding.objects.filter(item=obj, state__in=OPEN_FINDING_STATES).order_by("-level", "deadline", "pk")[:20]
         )
         finding_list = reverse("admin:targets_finding_changelist")
+        # What the figures entered so far make of the colour today, before the next run.
+        preview_date = plan_as_of(obj.plan)
+        preview = evaluate_item(obj, preview_date) if preview_date >= obj.plan.period_start else None
         context = {
+            "preview": preview,
+            "preview_date": preview_date,
+            "preview_badge": badge(preview.status) if preview else None,
+            "preview_actual": _amount_text(obj, preview.actual) if preview else None,
+            "preview_expected": _amount_text(obj, preview.expected) if preview else None,
             "run_date": run_date,
             "snapshot": snapshot,
             "badge": badge(snapshot.status if snapshot else None),

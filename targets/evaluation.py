@@ -27,9 +27,9 @@ from typing import TypeVar
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, DateField, F, Q, QuerySet, When
 
-from . import rollups
+from . import rollups, rules
 from .choices import ActualSource, ItemKind, MetricKind, ScheduleMode
-from .facts import ItemFacts, MilestoneFacts, ReportFacts, Thresholds
+from .facts import ItemFacts, ItemStatus, MilestoneFacts, ReportFacts, Thresholds
 from .models import Checkpoint, Milestone, Plan, ProgressReport, StatusOverride, Target, TrackedItem
 
 CHUNK = 10_000
@@ -151,6 +151,20 @@ def gather(plan: Plan, as_of: dt.date) -> Iterator[list[ItemFacts]]:
     ranges = list(item_id_chunks(plan))
     for rows in read_ahead(lambda low, high: read_chunk(plan, as_of, low, high), ranges):
         yield build_chunk(rows, base, goals, computed)
+
+
+def evaluate_item(item: TrackedItem, as_of: dt.date) -> ItemStatus:
+    """One item's lights on as_of from what is in the database now.
+
+    The item page shows it beside the last run's snapshot, so a unit sees at once what its new
+    report does to the colour; only supervision runs write snapshots and open findings.
+    """
+    plan = item.plan
+    goal = Target.objects.filter(pk=item.pk).values_list("metric_kind", "actual_source", "rollup").first()
+    goals = {item.pk: goal} if goal else {}
+    computed = rollups.compute_all(plan, as_of) if goal and goal[1] == ActualSource.ROLLUP else {}
+    (facts,) = build_chunk(read_chunk(plan, as_of, item.pk, item.pk), plan_thresholds(plan), goals, computed)
+    return rules.evaluate(facts, as_of)
 
 
 def build_chunk(

@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -140,7 +141,9 @@ def test_it_ignores_unfinished_runs_and_says_when_nothing_was_run(client, staff_
 
     make_run(plan, RUN, finished=False)
     make_snapshot(goal, RUN, "red")
-    assert "duban-light-red" not in client.get(change_url(goal), **EN).content.decode()
+    text = client.get(change_url(goal), **EN).content.decode()
+    assert "No supervision run yet." in text
+    assert "Supervision run of" not in text
 
 
 # --- Colour column and filters --------------------------------------------------------------------------
@@ -315,3 +318,31 @@ def test_the_chart_falls_back_to_a_straight_line_to_the_target(plan):
     assert "duban-chart-plan" in svg
     assert "duban-chart-actual" not in svg
     assert charts.item_chart(TargetFactory(plan=plan, target_value=None, schedule_mode="manual")) is None
+
+
+def test_it_previews_the_colour_from_the_figures_entered_so_far(client, unit_user, plan, departments):
+    project = ProjectFactory(plan=plan, code="P-LIVE", lead_department=departments["alpha"], target_value=Decimal("12000"))
+    for date, value in ((D(2023, 3, 31), "3000"), (D(2023, 6, 30), "6000"), (D(2023, 12, 31), "12000")):
+        CheckpointFactory(item=project, date=date, expected_value=Decimal(value))
+    client.force_login(unit_user)
+
+    def preview() -> str:
+        text = client.get(change_url(project), **EN).content.decode()
+        head = text.split('class="duban-status-preview"', 1)[1]
+        return head.split("</p>", 1)[0]
+
+    # Reported every month (no reporting light); the latest figure, June's, decides the value light.
+    for month, value in ((2, "200"), (3, "400"), (4, "600"), (5, "800")):
+        ProgressReportFactory(item=project, as_of=D(2023, month + 1, 1) - dt.timedelta(days=1), value=Decimal(value))
+    with time_machine.travel(dt.datetime(2023, 7, 10, 9, tzinfo=dt.UTC), tick=False):
+        report = ProgressReportFactory(item=project, as_of=D(2023, 6, 30), value=Decimal("1000"))
+        behind = preview()
+        report.value = Decimal("6500")
+        report.save()
+        caught_up = preview()
+
+    assert "2023-07-10" in behind
+    assert 'data-status="red"' in behind
+    assert "duban-light-red" in behind
+    assert 'data-status="green"' in caught_up
+    assert "6,500" in caught_up or "6500" in caught_up

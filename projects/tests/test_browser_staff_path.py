@@ -1,0 +1,121 @@
+"""The staff's path through the admin in a real browser (headless Chromium driven by Playwright).
+
+A unit contact enters this month's progress on one of the unit's projects and sees the colour; bureau
+staff then run supervision from the admin, open the dashboard and the three lists and export the
+.xlsx. Screenshots of what they saw go to artifacts/ (git-ignored) for a person to look at.
+
+Time is frozen at 10 July 2023 (the 2023 plan's year) for the server thread; Chromium keeps real
+time, so the session and CSRF cookies are made browser-session cookies (no expiry date in 2023).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+
+from conftest import make_user
+from projects.models import Project
+from targets.evaluation import evaluate_item
+from targets.models import Finding, ProgressReport, SupervisionRun
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
+TODAY = dt.date(2023, 7, 10)
+NOW = dt.datetime(2023, 7, 10, 9, 30, tzinfo=dt.UTC)
+LIGHTS = {"green", "yellow", "red", "blue", "grey"}
+
+
+@pytest.fixture
+def frozen_register(settings, django_user_model):
+    """The 2023 plan, a 40-project demo register reported up to June, and a staff and a unit login."""
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    settings.CSRF_COOKIE_AGE = None
+    with time_machine.travel(NOW, tick=True):
+        call_command("loaddata", "plan_2023", verbosity=0)
+        call_command("seed_demo", projects=40, seed=1, verbosity=0)
+        project = (
+            Project.objects.filter(is_demo=True, checkpoints__isnull=False, reports__as_of=dt.date(2023, 6, 30))
+            .select_related("lead_department", "plan")
+            .distinct()
+            .order_by("code")
+            .first()
+        )
+        unit = make_user(
+            django_user_model, "unit-contact", group=settings.DUBAN_UNIT_REPORTER_GROUP, department=project.lead_department
+        )
+        staff = make_user(django_user_model, "bureau-staff", group=settings.DUBAN_BUREAU_STAFF_GROUP)
+        yield project, unit, staff
+
+
+def log_in(context, base_url: str, user, next_url: str):
+    page = context.new_page()
+    page.goto(f"{base_url}{reverse('admin:login')}?next={next_url}")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "pw-" + user.username)
+    page.click("input[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def test_it_walks_the_unit_contacts_and_the_staffs_path(chromium, live_server, frozen_register):
+    project, unit, staff = frozen_register
+    ARTIFACTS.mkdir(exist_ok=True)
+    june = ProgressReport.objects.get(item=project, as_of=dt.date(2023, 6, 30)).value
+    july_value = june + Decimal("150.00")
+    project_url = reverse("admin:projects_project_change", args=[project.pk])
+
+    with time_machine.travel(NOW, tick=True):
+        # --- The unit contact enters this month's progress and sees the colour.
+        context = chromium.new_context(locale="zh-CN", viewport={"width": 1440, "height": 1000})
+        page = log_in(context, live_server.url, unit, project_url)
+        assert page.url.endswith(project_url)
+        row = int(page.input_value("#id_reports-TOTAL_FORMS")) - 1  # the empty row the page offers
+        page.fill(f"#id_reports-{row}-as_of", TODAY.isoformat())
+        page.fill(f"#id_reports-{row}-value", str(july_value))
+        page.fill(f"#id_reports-{row}-narrative", "主体结构施工，完成形象进度60%")
+        page.click("input[name=_continue]")
+        page.wait_for_load_state()
+        assert page.locator(".messagelist .success").count() == 1, page.locator(".errornote, .errorlist").all_inner_texts()
+        preview = page.locator(".duban-status-preview")
+        shown = preview.get_attribute("data-status")
+        assert "2023-07-10" in preview.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "project-page-unit.png"), full_page=True)
+        context.close()
+
+        report = ProgressReport.objects.get(item=project, as_of=TODAY)
+        assert report.value == july_value
+        assert report.reporter == unit
+        assert shown == evaluate_item(project, TODAY).status
+
+        # --- Bureau staff run supervision from the admin.
+        context = chromium.new_context(locale="zh-CN", viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+        run_url = reverse("admin:targets_supervisionrun_run")
+        page = log_in(context, live_server.url, staff, run_url)
+        page.fill("#id_as_of", TODAY.isoformat())
+        page.click("input[type=submit]")
+        page.wait_for_load_state()
+        assert page.locator(".messagelist .success").count() == 1
+        run = SupervisionRun.objects.get(plan=project.plan, as_of=TODAY)
+        assert run.finished_at is not None
+        assert Finding.objects.filter(opened_on=TODAY).exists()  # a 40-project register always has laggards
+
+        # The three lists, one tab each.
+        for mode in ("problem", "responsibility", "rectification"):
+            page.goto(f"{live_server.url}{reverse('admin:targets_finding_changelist')}?list={mode}")
+            assert page.locator(".duban-tab-active").count() == 1
+            assert page.locator("#result_list tbody tr").count() >= 1
+        page.screenshot(path=str(ARTIFACTS / "three-lists.png"), full_page=True)
+
+        # The project page as staff see it after the run.
+        page.goto(f"{live_server.url}{project_url}")
+        assert page.locator(".duban-status-head").count() == 1
+        page.screenshot(path=str(ARTIFACTS / "project-page-staff.png"), full_page=True)
+        context.close()
