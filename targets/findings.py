@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import bulk, workdays
+from . import bulk, formatting, workdays
 from .choices import (
     OPEN_FINDING_STATES,
     ExtensionDecision,
@@ -202,10 +202,10 @@ def describe(want: Want, milestones: dict[int, tuple[str, dt.date | None]], text
         parts.append(
             texts.expected
             % {
-                "expected": s.expected,
+                "expected": formatting.number(s.expected),
                 "point": (s.judged_on or s.as_of).isoformat(),
-                "actual": s.actual if s.actual is not None else "—",
-                "ratio": s.ratio if s.ratio is not None else "—",
+                "actual": formatting.number(s.actual),
+                "ratio": formatting.percent(s.ratio * 100) if s.ratio is not None else formatting.EMPTY,
             }
         )
     if s.missing_periods:
