@@ -13,6 +13,23 @@ class DubanAdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         from targets.headlines import headline_context
+        from targets.permissions import is_bureau_staff
 
         extra_context = {**(extra_context or {}), **headline_context()}
+        # The link to the dashboard, for those who may open it.
+        extra_context["duban_dashboard"] = is_bureau_staff(request.user)
         return super().index(request, extra_context)
+
+    def get_urls(self):
+        from functools import partial
+
+        from django.urls import path
+
+        from projects.dashboard import views
+
+        # The 三图表 dashboard (bureau staff; the views refuse unit users).
+        return [
+            path("dashboard/", self.admin_view(partial(views.dashboard_view, site=self)), name="dashboard"),
+            path("dashboard/xlsx/", self.admin_view(partial(views.dashboard_xlsx, site=self)), name="dashboard_xlsx"),
+            *super().get_urls(),
+        ]

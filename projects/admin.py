@@ -25,6 +25,8 @@ from targets.admin_status import BehindFilter, ItemStatusMixin, LightFilter
 from targets.choices import ScheduleMode
 from targets.headlines import current_plan
 
+from .admin_exports import ProjectExportMixin
+from .admin_imports import ProjectImportMixin
 from .models import Blocker, Project
 
 # A project's annual planned investment is the tracked item's target value.
@@ -132,7 +134,7 @@ class BlockerInline(ItemInlineMixin, admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ItemStatusMixin, TrackedItemAdmin):
+class ProjectAdmin(ProjectImportMixin, ProjectExportMixin, ItemStatusMixin, TrackedItemAdmin):
     # The money columns first: they are what staff scan for; who and what kind follow.
     list_display = (
         "code",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -125,3 +126,68 @@ class Blocker(models.Model):
 
     def clean(self) -> None:
         validation.raise_if_any(validation.period_order(self.raised_on, self.resolved_on, end_field="resolved_on"))
+
+
+class ImportBatch(models.Model):
+    """One uploaded Excel file (project ledger or monthly progress) through analysis, preview and apply.
+
+    The file's bytes are kept so a worker on another machine can read them and a past import can be
+    looked at again; the preview and the errors are stored as the analysis left them.
+    """
+
+    class Kind(models.TextChoices):
+        LEDGER = "ledger", _("Project ledger")
+        PROGRESS = "progress", _("Monthly progress")
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        ANALYSING = "analysing", _("Analysing")
+        READY = "ready", _("Ready to apply")
+        FAILED = "failed", _("Failed")
+        APPLYING = "applying", _("Applying")
+        APPLIED = "applied", _("Applied")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    plan = models.ForeignKey("targets.Plan", verbose_name=_("plan"), on_delete=models.PROTECT, related_name="import_batches")
+    file_name = models.CharField(_("file name"), max_length=255)
+    data = models.BinaryField(_("file content"), editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="import_batches",
+    )
+    # The uploader's unit when the upload was made: unit users see their unit's batches.
+    department = models.ForeignKey(
+        "targets.Department",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_batches",
+    )
+    status = models.CharField(_("import status"), max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    new_rows = models.PositiveIntegerField(_("new"), default=0)
+    changed_rows = models.PositiveIntegerField(_("changed"), default=0)
+    unchanged_rows = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    analysed_at = models.DateTimeField(_("analysed at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Excel import")
+        verbose_name_plural = _("Excel imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name}"
+
+    @property
+    def can_apply(self) -> bool:
+        return self.status == self.Status.READY and self.error_count == 0 and (self.new_rows + self.changed_rows) > 0

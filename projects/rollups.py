@@ -29,8 +29,10 @@ def percent(part: Decimal | int, whole: Decimal | int) -> Decimal:
     return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def compute_all(plan, as_of: dt.date) -> dict[str, Decimal]:
-    projects = Project.objects.filter(plan=plan)
+def compute_all(plan, as_of: dt.date, projects=None) -> dict[str, Decimal]:
+    """`projects` narrows the register to a selection of the plan's projects (the dashboard's filters)."""
+    selected = projects is not None
+    projects = Project.objects.filter(plan=plan) if projects is None else projects.filter(plan=plan)
     key = Q(is_district_key=True)
     end = min(as_of, plan.period_end)
     in_period = Q(batch_date__gte=plan.period_start, batch_date__lte=end)
@@ -48,6 +50,8 @@ def compute_all(plan, as_of: dt.date) -> dict[str, Decimal]:
 
     q1_end = min(end, dt.date(plan.year, 3, 31))
     done = Milestone.objects.filter(item__plan=plan, item__kind="project", actual_date__gte=plan.period_start)
+    if selected:
+        done = done.filter(item__in=projects.values("pk"))
     dates = done.aggregate(
         new_starts=Count("item", distinct=True, filter=Q(kind=MilestoneKind.START, actual_date__lte=end)),
         starts_by_q1=Count("item", distinct=True, filter=Q(kind=MilestoneKind.START, actual_date__lte=q1_end)),

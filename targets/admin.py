@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import formatting, rollups
+from .admin_exports import TargetExportMixin
 from .admin_helpers import (
     CheckpointInline,
     DubanAdmin,
@@ -138,7 +139,7 @@ class BaselineInline(ItemInlineMixin, admin.TabularInline):
 
 
 @admin.register(Target)
-class TargetAdmin(ItemStatusMixin, TrackedItemAdmin):
+class TargetAdmin(TargetExportMixin, ItemStatusMixin, TrackedItemAdmin):
     list_display = (
         "code",
         "title",

@@ -44,6 +44,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import exports, findings, rounds, workdays
+from .admin_exports import FindingExportMixin
 from .admin_helpers import DubanAdmin, DubanModelForm, StaffWriteMixin, is_staff, my_unit_filter
 from .admin_status import LIGHT_LABELS, badge, item_change_url
 from .choices import OPEN_FINDING_STATES, ExtensionDecision, FindingCause, FindingSource, FindingState, StatusChoice
@@ -380,7 +381,7 @@ UNIT_FIELDS = ("measures", "evidence", "evidence_file")
 
 
 @admin.register(Finding)
-class FindingAdmin(DubanAdmin):
+class FindingAdmin(FindingExportMixin, DubanAdmin):
     form = FindingForm
     change_list_template = "admin/targets/finding/change_list.html"
     change_form_template = "admin/targets/finding/change_form.html"

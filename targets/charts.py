@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.utils.html import escape
@@ -79,8 +80,16 @@ def _fmt(value: Decimal) -> str:
     return f"{value:.1f}"
 
 
-def svg(labels: list[str], plan: list[Decimal | None], actual: list[Decimal | None], *, title: str = "") -> SafeString:
-    """The chart as an inline <svg> element (safe HTML)."""
+def svg(
+    labels: list[str],
+    plan: list[Decimal | None],
+    actual: list[Decimal | None],
+    *,
+    title: str = "",
+    fmt: Callable[[Decimal], str] | None = None,
+) -> SafeString:
+    """The chart as an inline <svg> element (safe HTML); `fmt` writes the scale and point values (default _fmt)."""
+    fmt = fmt or _fmt
     count = len(labels)
     known = [v for v in (*plan, *actual) if v is not None]
     top = max(known, default=Decimal(0))
@@ -106,7 +115,7 @@ def svg(labels: list[str], plan: list[Decimal | None], actual: list[Decimal | No
         f'<line x1="{MARGIN_LEFT}" y1="{MARGIN_TOP + inner_h}" x2="{WIDTH - MARGIN_RIGHT}" y2="{MARGIN_TOP + inner_h}" stroke="#999" />',
         f'<line x1="{MARGIN_LEFT}" y1="{MARGIN_TOP}" x2="{MARGIN_LEFT}" y2="{MARGIN_TOP + inner_h}" stroke="#999" />',
         f'<line x1="{MARGIN_LEFT}" y1="{MARGIN_TOP}" x2="{WIDTH - MARGIN_RIGHT}" y2="{MARGIN_TOP}" stroke="#ddd" stroke-dasharray="2,3" />',
-        f'<text x="{MARGIN_LEFT - 4}" y="{MARGIN_TOP + 4}" text-anchor="end" font-size="10" fill="currentColor">{escape(_fmt(top))}</text>',
+        f'<text x="{MARGIN_LEFT - 4}" y="{MARGIN_TOP + 4}" text-anchor="end" font-size="10" fill="currentColor">{escape(fmt(top))}</text>',
         f'<text x="{MARGIN_LEFT - 4}" y="{MARGIN_TOP + inner_h + 4}" text-anchor="end" font-size="10" fill="currentColor">0</text>',
     ]
     for index, label in enumerate(labels):
@@ -127,7 +136,7 @@ def svg(labels: list[str], plan: list[Decimal | None], actual: list[Decimal | No
             if value is not None:
                 parts.append(
                     f'<circle cx="{x(index):.1f}" cy="{y(value):.1f}" r="2.5" fill="{ACTUAL_COLOUR}">'
-                    f"<title>{escape(labels[index])}: {escape(_fmt(value))}</title></circle>"
+                    f"<title>{escape(labels[index])}: {escape(fmt(value))}</title></circle>"
                 )
     legend_y = HEIGHT - 8
     parts += [

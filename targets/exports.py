@@ -23,13 +23,23 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .choices import ExtensionDecision, FindingCause, FindingLevel, FindingSource, FindingState, ProblemCategory, RoundKind
+from .spreadsheets import (  # noqa: F401 - BORDER, HEADER_FILL, THIN stay importable from here
+    AMOUNT_FORMAT,
+    BORDER,
+    DATE_FORMAT,
+    HEADER_FILL,
+    THIN,
+    XLSX_CONTENT_TYPE,
+    new_workbook,
+    print_setup,
+    style_column,
+    style_header_row,
+    to_bytes,
+)
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # --- The bureau's fixed wording (Chinese regardless of the interface language) -------------------
@@ -180,12 +190,6 @@ SHEETS: list[tuple[str, list[Column]]] = [
     ),
 ]
 
-DATE_FORMAT = "yyyy-mm-dd"
-AMOUNT_FORMAT = "#,##0.00"
-HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-THIN = Side(style="thin", color="999999")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-
 
 def headers(sheet_name: str) -> list[str]:
     return [c.header for name, columns in SHEETS if name == sheet_name for c in columns]
@@ -193,44 +197,20 @@ def headers(sheet_name: str) -> list[str]:
 
 def three_lists_xlsx(rows: list[dict], title: str) -> bytes:
     """The three lists of `rows` as one workbook: one sheet per list, one row per finding."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    workbook.properties.title = title
-    workbook.properties.creator = "督办系统"
+    workbook = new_workbook(title)
     numbered = [{**row, "_seq": index} for index, row in enumerate(rows, start=1)]
     for name, columns in SHEETS:
         sheet = workbook.create_sheet(name)
         sheet.append([c.header for c in columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            cell.fill = HEADER_FILL
-            cell.border = BORDER
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        style_header_row(sheet, 1)
         for row in numbered:
             sheet.append([c.value(row) for c in columns])
         for index, column in enumerate(columns, start=1):
-            letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = column.width
-            for cell in sheet[letter][1:]:
-                cell.border = BORDER
-                cell.alignment = Alignment(vertical="top", wrap_text=column.kind == "wrap")
-                if column.kind == "date":
-                    cell.number_format = DATE_FORMAT
-                elif column.kind == "amount":
-                    cell.number_format = AMOUNT_FORMAT
+            style_column(sheet, index, column.width, column.kind, 2, len(numbered) + 1)
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(numbered) + 1)}"
-        sheet.print_title_rows = "1:1"
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.oddHeader.center.text = f"{title} {name}"
-        sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        print_setup(sheet, "1:1", f"{title} {name}")
+    return to_bytes(workbook)
 
 
 # --- The notice (督办通知单) -----------------------------------------------------------------------

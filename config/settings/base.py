@@ -26,7 +26,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
-    "import_export",
     "simple_history",
     # Duban, in dependency order: projects uses targets, notifications uses both.
     "targets",
@@ -129,6 +128,16 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # Schedules live in the database so staff can see and edit them in the admin.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- Cache --------------------------------------------------------------------------------------
+# Import progress crosses processes (a worker writes it, the admin page polls it), so the cache is
+# Redis when REDIS_URL is set; local memory otherwise, where Celery tasks run in the web process.
+CACHE_REDIS_URL = env_str("REDIS_URL", default="")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}
+    if CACHE_REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {

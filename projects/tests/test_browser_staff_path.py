@@ -14,6 +14,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 import time_machine
 from django.conf import settings
@@ -65,6 +66,13 @@ def log_in(context, base_url: str, user, next_url: str):
     return page
 
 
+def saved_workbook(download):
+    """Keep a downloaded .xlsx in artifacts/ under the name the server gave it, and open it."""
+    path = ARTIFACTS / download.suggested_filename
+    download.save_as(path)
+    return openpyxl.load_workbook(path)
+
+
 def test_it_walks_the_unit_contacts_and_the_staffs_path(chromium, live_server, frozen_register):
     project, unit, staff = frozen_register
     ARTIFACTS.mkdir(exist_ok=True)
@@ -107,12 +115,29 @@ def test_it_walks_the_unit_contacts_and_the_staffs_path(chromium, live_server, f
         assert run.finished_at is not None
         assert Finding.objects.filter(opened_on=TODAY).exists()  # a 40-project register always has laggards
 
-        # The three lists, one tab each.
+        # The dashboard for July, with the unit's figures in it.
+        page.goto(f"{live_server.url}{reverse('admin:dashboard')}?month=2023-07")
+        for section in ("headlines", "battle-map", "investment", "responsibility", "ranking"):
+            assert page.locator(f"#dash-{section}").is_visible(), section
+        assert page.locator("#dash-battle-map").get_by_text(project.code).count() >= 1
+        page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+        with page.expect_download() as download:
+            page.click("a.dash-xlsx")
+        dashboard_book = saved_workbook(download.value)
+        assert "作战图" in dashboard_book.sheetnames
+        assert any(project.code in str(cell) for row in dashboard_book["作战图"].iter_rows(values_only=True) for cell in row)
+
+        # The three lists, one tab each, then the export of what the list shows.
         for mode in ("problem", "responsibility", "rectification"):
             page.goto(f"{live_server.url}{reverse('admin:targets_finding_changelist')}?list={mode}")
             assert page.locator(".duban-tab-active").count() == 1
             assert page.locator("#result_list tbody tr").count() >= 1
         page.screenshot(path=str(ARTIFACTS / "three-lists.png"), full_page=True)
+        with page.expect_download() as download:
+            page.click("a.duban-export")
+        lists_book = saved_workbook(download.value)
+        assert lists_book.sheetnames == ["问题清单", "责任清单", "整改清单"]
+        assert lists_book["问题清单"].max_row - 1 == Finding.objects.count()  # headers, then one row each
 
         # The project page as staff see it after the run.
         page.goto(f"{live_server.url}{project_url}")

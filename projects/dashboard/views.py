@@ -1,0 +1,92 @@
+"""The dashboard's two admin views: the page and its .xlsx (the same plan, month and filters).
+
+Bureau staff and superusers only (targets.admin_helpers.is_staff): a unit's user gets 403, an
+anonymous visitor the admin login (the views are wrapped in admin_site.admin_view).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from targets.admin_helpers import is_staff
+from targets.admin_status import LIGHT_LABELS, badge
+from targets.choices import FindingLevel, StatusChoice
+from targets.exports import XLSX_CONTENT_TYPE
+from targets.headlines import current_plan
+
+from . import filters as dashboard_filters
+from .battle_map import DONE, OVERDUE, PLANNED, SYMBOLS
+from .data import build
+from .investment import chart
+
+TEMPLATE = "admin/dashboard/index.html"
+
+
+def _selection(request):
+    """(plan, filters, options, errors), or (None, …) when no plan is loaded."""
+    if not is_staff(request):
+        raise PermissionDenied
+    today = timezone.localdate()
+    plan = current_plan(today)
+    if plan is None:
+        return None, None, None, []
+    offered = dashboard_filters.options(plan)
+    chosen, errors = dashboard_filters.parse(request.GET, plan, offered, today)
+    return plan, chosen, offered, errors
+
+
+def dashboard_view(request, site):
+    plan, chosen, offered, errors = _selection(request)
+    context = {**site.each_context(request), "title": _("Dashboard: three charts"), "plan": plan, "errors": errors}
+    if plan is None:
+        return TemplateResponse(request, TEMPLATE, context)
+    data = build(plan, chosen)
+    investment = data.investment
+    context.update(
+        {
+            "data": data,
+            "filters": chosen,
+            "options": offered,
+            "querystring": chosen.querystring(),
+            "register_chart": chart(investment, investment.register, _("Whole register: cumulative plan and actual (10k yuan)")),
+            "unit_charts": [(series, chart(investment, series, series.label)) for series in investment.units],
+            "symbols": [
+                (SYMBOLS[PLANNED], _("milestone planned in the month")),
+                (SYMBOLS[DONE], _("milestone done in the month")),
+                (SYMBOLS[OVERDUE], _("milestone overdue: planned date passed without an actual date (black flag)")),
+            ],
+            "lights": [(status, badge(status), LIGHT_LABELS[status]) for status in StatusChoice.values],
+            "levels": dict(FindingLevel.choices),
+            "goal_url": reverse("admin:targets_target_changelist"),
+            "project_url": reverse("admin:projects_project_changelist"),
+            "finding_url": reverse("admin:targets_finding_changelist"),
+            "selected_unit": dict(offered.units).get(chosen.unit_id),
+            "selected_leader": dict(offered.leaders).get(chosen.leader_id),
+            "selected_category": dict(offered.categories).get(chosen.category),
+            "selected_level": dict(offered.levels).get(chosen.level),
+        }
+    )
+    return TemplateResponse(request, TEMPLATE, context)
+
+
+def dashboard_xlsx(request, site):
+    from .xlsx import dashboard_workbook
+
+    plan, chosen, offered, errors = _selection(request)
+    if plan is None or errors:
+        # Show the page with the messages rather than a workbook of something else than was asked.
+        response = dashboard_view(request, site)
+        response.status_code = 400
+        return response
+    with translation.override("zh-hans"):  # figures formatted as text read in Chinese, like the headers
+        data = build(plan, chosen)
+    content = dashboard_workbook(data, offered)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    filename = f"dashboard-{plan.year}-{chosen.month:%m}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,199 @@
+"""The life of an ImportBatch: upload → analysing → ready (or failed) → applying → applied (or failed).
+
+Analysis and apply run in Celery tasks (projects.tasks), eagerly in the web process when no broker
+is configured. Progress goes through Django's cache, not the database: the apply's writes are one
+transaction, invisible to the page polling from another connection until it commits.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from targets.permissions import is_bureau_staff, user_department_id
+
+from ..models import ImportBatch
+from . import ledger, progress
+from .common import Analysis
+from .workbook import ImportFileError
+
+logger = logging.getLogger(__name__)
+
+Status = ImportBatch.Status
+PROGRESS_TIMEOUT = 6 * 3600
+# Changed rows named in a stale-preview message, at most.
+STALE_ROWS_SHOWN = 5
+
+
+class StaleImport(Exception):
+    """The database changed since the preview: applying now would overwrite what the user did not see."""
+
+
+def change_reason(batch: ImportBatch) -> str:
+    # The audit trail's reason, in the bureau's words whatever the interface language.
+    return f"Excel导入：{batch.file_name}"
+
+
+# --- Progress ----------------------------------------------------------------------------------------
+
+
+def progress_key(batch_id: int) -> str:
+    return f"duban:import:{batch_id}:progress"
+
+
+def progress_reporter(batch_id: int):
+    def report(phase: str, done: int, total: int) -> None:
+        cache.set(progress_key(batch_id), {"phase": phase, "done": done, "total": total}, PROGRESS_TIMEOUT)
+
+    return report
+
+
+def read_progress(batch_id: int) -> dict | None:
+    return cache.get(progress_key(batch_id))
+
+
+def status_payload(batch: ImportBatch) -> dict:
+    """What the page polls: the batch's status and, while it works, how far it got."""
+    current = read_progress(batch.pk) or {}
+    done, total = current.get("done", 0), current.get("total", 0)
+    if batch.status in {Status.READY, Status.APPLIED, Status.FAILED}:
+        done = total = total or batch.total_rows
+    return {
+        "status": batch.status,
+        "status_label": str(batch.get_status_display()),
+        "phase": current.get("phase", ""),
+        "done": done,
+        "total": total,
+        "percent": round(100 * done / total) if total else (100 if batch.status in {Status.READY, Status.APPLIED} else 0),
+        "finished": batch.status in {Status.READY, Status.APPLIED, Status.FAILED},
+        "message": batch.message,
+    }
+
+
+# --- Steps ---------------------------------------------------------------------------------------
+
+
+def create_batch(kind: str, plan, file_name: str, data: bytes, user) -> ImportBatch:
+    department_id = None if is_bureau_staff(user) else user_department_id(user)
+    return ImportBatch.objects.create(
+        kind=kind, plan=plan, file_name=file_name[:255], data=data, user=user, department_id=department_id
+    )
+
+
+def scope_department(batch: ImportBatch) -> int | None:
+    """The unit whose items a batch may touch (None: any, for bureau staff)."""
+    if batch.user is not None and is_bureau_staff(batch.user):
+        return None
+    return batch.department_id if batch.department_id is not None else -1  # no unit: no item matches
+
+
+def run_analysis(batch: ImportBatch, report=None) -> Analysis:
+    report = report or progress_reporter(batch.pk)
+    data = bytes(batch.data)
+    if batch.kind == ImportBatch.Kind.LEDGER:
+        return ledger.analyse(data, batch.plan, report)
+    return progress.analyse(data, batch.plan, department_id=scope_department(batch), progress=report)
+
+
+def analyse_batch(batch_id: int) -> ImportBatch:
+    """Read the file and store the preview. A redelivered task finds the batch analysed and stops."""
+    claimed = ImportBatch.objects.filter(pk=batch_id, status__in=[Status.UPLOADED, Status.ANALYSING]).update(
+        status=Status.ANALYSING
+    )
+    batch = ImportBatch.objects.select_related("plan", "user").get(pk=batch_id)
+    if not claimed:
+        return batch
+    progress_reporter(batch_id)("analysing", 0, 0)
+    try:
+        analysis = run_analysis(batch)
+    except ImportFileError as exc:
+        return _fail(batch, str(exc))
+    except Exception:
+        logger.exception("import batch %s: analysis failed", batch_id)
+        with translation.override("zh-hans"):
+            return _fail(batch, _("The file could not be analysed because of an internal error; nothing was written."))
+    counts = analysis.counts()
+    batch.preview = analysis.preview()
+    batch.errors = analysis.error_list()
+    batch.total_rows = counts["total"]
+    batch.new_rows, batch.changed_rows, batch.unchanged_rows = counts["new"], counts["changed"], counts["unchanged"]
+    batch.error_count = counts["errors"]
+    batch.status = Status.READY
+    batch.analysed_at = timezone.now()
+    batch.save()
+    return batch
+
+
+def claim_for_apply(batch: ImportBatch) -> bool:
+    """Mark a ready, error-free batch as applying; False if it was already claimed (a double submit)."""
+    return bool(ImportBatch.objects.filter(pk=batch.pk, status=Status.READY, error_count=0).update(status=Status.APPLYING))
+
+
+def apply_batch(batch_id: int) -> ImportBatch:
+    """Write a claimed batch in one transaction, or nothing. Idempotent: the batch row is locked and
+    only a batch still marked applying is written, so a second delivery of the task changes nothing."""
+    report = progress_reporter(batch_id)
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+            if batch.status != Status.APPLYING:
+                return batch
+            report("applying", 0, batch.new_rows + batch.changed_rows)
+            # Re-validated against the database as it is now (the slow half): shown as progress too.
+            analysis = run_analysis(batch, report=lambda _phase, done, total: report("checking", done, total))
+            _check_not_stale(batch, analysis)
+            module = ledger if batch.kind == ImportBatch.Kind.LEDGER else progress
+            counts = module.apply(analysis, batch.user, change_reason(batch), report)
+            batch.status = Status.APPLIED
+            batch.finished_at = timezone.now()
+            with translation.override("zh-hans"):
+                batch.message = _("Applied: %(created)s new, %(updated)s changed.") % counts
+            batch.save(update_fields=["status", "finished_at", "message"])
+            return batch
+    except (StaleImport, ImportFileError) as exc:
+        return _fail(ImportBatch.objects.get(pk=batch_id), str(exc))
+    except Exception as exc:
+        logger.exception("import batch %s: apply failed", batch_id)
+        with translation.override("zh-hans"):
+            message = _("The import failed and nothing was written (%(error)s).") % {"error": exc.__class__.__name__}
+        return _fail(ImportBatch.objects.get(pk=batch_id), message)
+
+
+def _check_not_stale(batch: ImportBatch, analysis: Analysis) -> None:
+    before = batch.preview.get("rows", [])
+    now = analysis.preview()["rows"]
+    if before == now and not analysis.errors:
+        return
+    by_row = {row["row"]: row for row in before}
+    changed = [row for row in now if by_row.get(row["row"]) != row]
+    shown = "、".join(f"{row['row']}（{row['code']}）" for row in changed[:STALE_ROWS_SHOWN]) or "—"
+    with translation.override("zh-hans"):
+        raise StaleImport(
+            _(
+                "The data changed after the preview (rows %(rows)s): nothing was written. "
+                "Upload the file again to see a fresh preview."
+            )
+            % {"rows": shown}
+        )
+
+
+def _fail(batch: ImportBatch, message: str) -> ImportBatch:
+    batch.status = Status.FAILED
+    batch.message = message
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["status", "message", "finished_at"])
+    return batch
+
+
+def dispatch(task, batch_id: int) -> None:
+    """Run a task now when Celery is eager (no broker), else once the current transaction commits
+    (the worker must see the batch row)."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        task.delay(batch_id)
+    else:
+        transaction.on_commit(lambda: task.delay(batch_id))

@@ -1,0 +1,110 @@
+"""Ledgers (台账) of what an admin list shows, as the bureau's .xlsx tables (targets.spreadsheets).
+
+    goals_table(goals, as_of) -> spreadsheets.Table
+
+The goals come from the goal list's queryset (its filters, search and ordering) with the list's
+annotations: latest_value (the latest report), duban_status (the light at the latest run) and, for
+roll-up goals, duban_actual (set by targets.admin.attach_actuals). Headers are Chinese literals and
+choice labels are read in Chinese: the bureau's documents are Chinese in every interface language.
+
+Goals of different units cannot be added up, so the 亿元 totals row sums only the amount goals
+(metric kind "amount", stored in 万元): their target values and actual values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.utils import translation
+
+from . import formatting
+from .choices import ActualSource, MetricKind
+from .exports import LIGHT, zh
+from .headlines import completion_percent
+from .spreadsheets import Column, Table, column_sum, yi
+
+
+def chinese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def ledger_title(name: str, years: Iterable[int], as_of: dt.date) -> str:
+    """ "2023年重大项目台账（截至2023年7月31日）"; without a year when the rows span several plans."""
+    years = sorted(set(years))
+    prefix = f"{years[0]}年" if len(years) == 1 else ""
+    return f"{prefix}{name}（截至{chinese_date(as_of)}）"
+
+
+def light(status: str | None) -> str:
+    return LIGHT.get(status, status) if status else ""
+
+
+GOAL_COLUMNS = [
+    Column("序号", 6, "int"),
+    Column("目标编号", 11),
+    Column("目标名称", 36, "wrap"),
+    Column("承诺用语", 8),
+    Column("目标（计划表述）", 18, "wrap"),
+    Column("指标类型", 10),
+    Column("目标值", 14, "number"),
+    Column("实际完成", 14, "number"),
+    Column("计量单位", 8),
+    Column("完成率（%）", 10, "percent"),
+    Column("最新报送日期", 12, "date"),
+    Column("状态", 6),
+    Column("牵头单位", 20, "wrap"),
+    Column("责任领导", 14, "wrap"),
+    Column("实际值来源", 12),
+]
+GOAL_TOTALS_LABEL = "合计（亿元，仅金额类目标）"
+
+
+def goal_actual(goal) -> Decimal | None:
+    if goal.actual_source == ActualSource.ROLLUP:
+        return getattr(goal, "duban_actual", None)
+    return getattr(goal, "latest_value", None)
+
+
+def goal_unit(goal) -> str:
+    return "万元" if goal.metric_kind == MetricKind.AMOUNT else goal.unit
+
+
+def goal_row(index: int, goal) -> list:
+    actual = goal_actual(goal)
+    with translation.override("zh-hans"):
+        stated = formatting.goal_target(goal)
+    return [
+        index,
+        goal.code,
+        goal.title,
+        goal.modality,
+        stated,
+        zh(MetricKind, goal.metric_kind),
+        goal.target_value,
+        actual,
+        goal_unit(goal),
+        completion_percent(goal, actual),
+        getattr(goal, "latest_report_date", None),
+        light(getattr(goal, "duban_status", None)),
+        goal.lead_department.name if goal.lead_department_id else "",
+        str(goal.responsible_leader) if goal.responsible_leader_id else "",
+        zh(ActualSource, goal.actual_source),
+    ]
+
+
+def goals_table(goals: Sequence, as_of: dt.date) -> Table:
+    """The goal ledger: one row per goal, in the given order, and the amount goals' totals in 亿元."""
+    rows = [goal_row(index, goal) for index, goal in enumerate(goals, start=1)]
+    amounts = [row for row, goal in zip(rows, goals, strict=True) if goal.metric_kind == MetricKind.AMOUNT]
+    target_index, actual_index = 6, 7
+    totals = {"目标值": yi(column_sum(amounts, target_index)), "实际完成": yi(column_sum(amounts, actual_index))}
+    return Table(
+        title=ledger_title("目标任务台账", (g.plan.year for g in goals), as_of),
+        sheet="目标任务台账",
+        columns=GOAL_COLUMNS,
+        rows=rows,
+        totals=totals,
+        totals_label=GOAL_TOTALS_LABEL,
+    )
