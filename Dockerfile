@@ -29,4 +29,5 @@ RUN SECRET_KEY=collectstatic-only-not-a-secret ALLOWED_HOSTS=localhost \
 USER duban
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]
+# Threaded workers, keep-alive, heartbeat on tmpfs: config/gunicorn_conf.py (WEB_CONCURRENCY, GUNICORN_THREADS).
+CMD ["gunicorn", "config.wsgi", "--config", "config/gunicorn_conf.py", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

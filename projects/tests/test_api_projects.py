@@ -61,3 +61,18 @@ def test_milestones_and_reports_name_the_project(api, unit_user, plan, departmen
     assert [r["id"] for r in rows] == [response.data["id"]]
     assert client.get("/api/v1/milestones/", {"target": project.pk}).json()["count"] == 0
     assert client.get("/api/v1/blockers/", {"project": project.pk}).json()["count"] == 1
+
+
+def test_it_lists_projects_with_the_status_their_detail_shows(api, unit_user, plan, departments):
+    judged, unjudged = ProjectFactory(plan=plan), ProjectFactory(plan=plan)
+    SupervisionRun.objects.create(plan=plan, as_of=dt.date(2023, 6, 30), finished_at=timezone.now())
+    StatusSnapshot.objects.create(
+        item=judged, date=dt.date(2023, 6, 30), status="red", value_status="red", milestone_status="grey",
+        reporting_status="green", expected=Decimal("4000"), actual=Decimal("1000.5"), ratio=Decimal("0.25"),
+    )  # fmt: skip
+    client = api(unit_user)
+    listed = {row["id"]: row for row in client.get("/api/v1/projects/").json()["results"]}
+    assert (listed[judged.pk]["status"], listed[judged.pk]["actual_value"]) == ("red", "1000.50")
+    assert (listed[unjudged.pk]["status"], listed[unjudged.pk]["expected_value"]) == ("grey", None)
+    for project in (judged, unjudged):
+        assert client.get(f"/api/v1/projects/{project.pk}/").json() == listed[project.pk]

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import copy
+from decimal import Decimal
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
+from rest_framework.settings import api_settings
 
 from .. import validation
 from ..choices import ItemKind, MetricKind, ProblemCategory, StatusChoice
@@ -16,8 +24,20 @@ from .errors import as_drf
 STATUS_FIELDS = ["status", "expected_value", "actual_value", "ratio", "forecast_value", "status_date"]
 
 
+# Field classes whose to_representation is the identity for the Python type the database returns.
+PASS_THROUGH = {serializers.CharField: str, serializers.IntegerField: int, serializers.BooleanField: bool}
+# ModelSerializer fields built from Meta, per serializer class (see FieldsMixin.get_fields).
+_BUILT_FIELDS: dict[type, dict] = {}
+
+
 class FieldsMixin:
     """`?fields=id,code,status` keeps only the named fields (unknown names are ignored)."""
+
+    # (The docstring above is the schema's description of every serializer.) Also the API's fast
+    # paths, the same output for less CPU on every list page: the fields ModelSerializer builds from
+    # the model's meta are built once per class and copied (DRF rebuilds them for every serializer),
+    # and to_representation reads plain columns and attributes straight off the row instead of DRF's
+    # generic attribute walk per field and row.
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -28,6 +48,80 @@ class FieldsMixin:
             for name in list(self.fields):
                 if name not in keep:
                     self.fields.pop(name)
+
+    def get_fields(self):
+        built = _BUILT_FIELDS.get(type(self))
+        if built is None:
+            built = _BUILT_FIELDS[type(self)] = super().get_fields()
+        return copy.deepcopy(built)
+
+    @cached_property
+    def _representation_plan(self) -> list[tuple]:
+        """(name, attname, field, pass-through type, converter) per readable field, in output order.
+
+        attname None: the converter reads the whole row (read_row), or without one DRF's walk does.
+        """
+        model_fields = {f.name: f for f in self.Meta.model._meta.concrete_fields}
+        plan = []
+        for field in self._readable_fields:
+            model_field = model_fields.get(field.source) if len(field.source_attrs) == 1 else None
+            if hasattr(field, "read_row"):  # the field reads its value off the row itself (ItemField)
+                plan.append((field.field_name, None, field, None, field.read_row))
+            elif len(field.source_attrs) != 1 or (model_field is not None and model_field.is_relation):
+                if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field is None and model_field:
+                    # A primary key related field shows the key: the id column, no row fetched.
+                    plan.append((field.field_name, model_field.attname, field, object, None))
+                else:
+                    plan.append((field.field_name, None, field, None, None))
+            else:
+                # A column, or an annotation or attribute set on the row (snapshot_*) when present.
+                attname = model_field.attname if model_field is not None else field.source
+                plan.append((field.field_name, attname, field, PASS_THROUGH.get(type(field)), converter(field)))
+        return plan
+
+    def to_representation(self, instance):
+        ret = {}
+        values = instance.__dict__
+        for name, attname, field, same, convert in self._representation_plan:
+            if attname is None and convert is not None:
+                ret[name] = convert(instance)
+                continue
+            if attname is None or attname not in values:  # deferred, a property, a relation: DRF's way
+                try:
+                    attribute = field.get_attribute(instance)
+                except SkipField:
+                    continue
+                check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+                ret[name] = None if check is None else field.to_representation(attribute)
+                continue
+            value = values[attname]
+            if value is None:
+                ret[name] = None
+            elif same is object or type(value) is same:
+                ret[name] = value
+            else:
+                ret[name] = convert(value)
+        return ret
+
+
+def converter(field):
+    """field.to_representation, or a shortcut with the same output for a decimal already to scale."""
+    if not isinstance(field, serializers.DecimalField) or field.decimal_places is None or field.max_digits is None:
+        return field.to_representation
+    if field.localize or not getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING):
+        return field.to_representation
+    places, digits = field.decimal_places, field.max_digits
+
+    def decimal_text(value):
+        # A numeric(…, places) column comes back at that scale: DRF's quantize (a context copy and
+        # a power per value) would change nothing; the format is DRF's own.
+        if type(value) is Decimal:
+            _sign, value_digits, exponent = value.as_tuple()
+            if exponent == -places and len(value_digits) <= digits:
+                return f"{value:f}"
+        return field.to_representation(value)
+
+    return decimal_text
 
 
 class FieldsMixinSchema(OpenApiSerializerExtension):
@@ -101,24 +195,24 @@ class TargetSerializer(FieldsMixin, StatusFieldsMixin, serializers.ModelSerializ
         ]
 
 
+class ItemField(serializers.PrimaryKeyRelatedField):
+    """`target` or `project` of a row of an item: an item of that kind on input; its id, or null, on output."""
+
+    def __init__(self, kind: str, **kwargs) -> None:
+        self.kind = kind
+        super().__init__(queryset=TrackedItem.objects.filter(kind=kind), required=False, allow_null=True, **kwargs)
+
+    def read_row(self, instance):
+        # A view may set item_kind (FindingViewSet) instead of fetching every item's row.
+        kind = instance.__dict__.get("item_kind") or instance.item.kind
+        return instance.item_id if kind == self.kind else None
+
+
 class ItemLinkedSerializer(FieldsMixin, serializers.ModelSerializer):
     """Writes take `target` or `project` (one of them); reads show the one that applies."""
 
-    target = serializers.PrimaryKeyRelatedField(
-        queryset=TrackedItem.objects.filter(kind=ItemKind.GOAL), required=False, allow_null=True
-    )
-    project = serializers.PrimaryKeyRelatedField(
-        queryset=TrackedItem.objects.filter(kind=ItemKind.PROJECT), required=False, allow_null=True
-    )
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        kind = instance.item.kind
-        if "target" in data:
-            data["target"] = instance.item_id if kind == ItemKind.GOAL else None
-        if "project" in data:
-            data["project"] = instance.item_id if kind == ItemKind.PROJECT else None
-        return data
+    target = ItemField(ItemKind.GOAL)
+    project = ItemField(ItemKind.PROJECT)
 
     def validate(self, attrs):
         target, project = attrs.pop("target", None), attrs.pop("project", None)
@@ -222,9 +316,23 @@ FINDING_LISTS = {
 }
 
 
+class CooperatingDepartments(serializers.ListField):
+    """Ids of a finding's cooperating units, in the relation's order (by name)."""
+
+    def __init__(self, **kwargs) -> None:
+        label = capfirst(Finding._meta.get_field("cooperating_departments").verbose_name)
+        super().__init__(child=serializers.IntegerField(label=label), read_only=True, source="*", label=label, **kwargs)
+
+    def to_representation(self, finding):
+        # FindingViewSet reads the ids of a whole page in one query (views.attach_links).
+        ids = finding.__dict__.get("cooperating_department_ids")
+        return ids if ids is not None else [department.pk for department in finding.cooperating_departments.all()]
+
+
 class FindingSerializer(ItemLinkedSerializer):
     # Blank until staff classify the problem (the model field is blank=True).
     category = serializers.ChoiceField(choices=ProblemCategory.choices, allow_blank=True, read_only=True)
+    cooperating_departments = CooperatingDepartments()
 
     class Meta:
         model = Finding

@@ -9,7 +9,7 @@ import io
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Count
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -35,6 +35,7 @@ from ..models import (
     SupervisionRound,
     SupervisionRun,
     Target,
+    TrackedItem,
 )
 from ..permissions import can_edit_item
 from ..querysets import with_status
@@ -50,6 +51,7 @@ from .serializers import (
     SupervisionRoundSerializer,
     TargetSerializer,
 )
+from .snapshots import attach_status
 
 AS_OF = OpenApiParameter(
     "as_of", OpenApiTypes.DATE, description="Answer as of this date: the latest supervision run on or before it."
@@ -80,20 +82,20 @@ class AsOfMixin:
     runs the status subqueries for every row an OFFSET skips (1.6 s for page 1,500 of 100,000).
     """
 
-    def get_queryset(self):
-        as_of = parse_as_of(self.request)
-        if self.action == "list" and self.paginator is not None:
-            return super().get_queryset()
-        return with_status(super().get_queryset(), as_of)
+    # (The docstring is part of the schema.) The figures are read for the rows shown, in two small
+    # queries (snapshots.attach_status): six correlated subqueries cost more CPU to build and compile
+    # than the rest of the request, and the page was fetched twice.
 
     def paginate_queryset(self, queryset):
+        as_of = parse_as_of(self.request)
         page = super().paginate_queryset(queryset)
         if page is None:
             return None
-        pks = [row.pk for row in page]
-        annotated = with_status(queryset.model._default_manager.filter(pk__in=pks), parse_as_of(self.request)).order_by()
-        by_pk = {row.pk: row for row in annotated}
-        return [by_pk[pk] for pk in pks]
+        return attach_status(list(page), as_of)
+
+    def get_object(self):
+        as_of = parse_as_of(self.request)
+        return attach_status([super().get_object()], as_of)[0]
 
 
 class ETagMixin:
@@ -105,8 +107,10 @@ class ETagMixin:
         return f'"{digest[:32]}"'
 
     def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = self.etag(self.get_object())
+        # One read of the row for the body and the tag (the tag covers every field, whatever ?fields=).
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = self.etag(instance)
         return response
 
     def update(self, request, *args, **kwargs):
@@ -124,7 +128,29 @@ class ETagMixin:
         return response
 
 
-class ReadViewSet(viewsets.ReadOnlyModelViewSet):
+class WritesInTransaction:
+    # ATOMIC_REQUESTS for writes only: a read runs its statements without BEGIN … COMMIT. A read
+    # needs no transaction (under READ COMMITTED each statement sees its own snapshot either way),
+    # and the two extra statements cost PostgreSQL and the worker CPU on every call. A write still
+    # runs in one transaction, rolled back on an error as before. (Comments, not a docstring: view
+    # docstrings are the schema's operation descriptions.)
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        view = super().as_view(*args, **kwargs)
+        view._non_atomic_requests = set(connections.settings)  # Django's ATOMIC_REQUESTS skips these
+        return view
+
+    def dispatch(self, request, *args, **kwargs):
+        # Inside someone else's transaction (a test's), a savepoint as before: DRF marks the open
+        # atomic block for rollback when it answers an error, and that block is not ours.
+        if request.method in permissions.SAFE_METHODS and not transaction.get_connection().in_atomic_block:
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            return super().dispatch(request, *args, **kwargs)
+
+
+class ReadViewSet(WritesInTransaction, viewsets.ReadOnlyModelViewSet):
     permission_classes = [StaffWrites]
 
 
@@ -162,7 +188,9 @@ class TargetViewSet(AsOfMixin, ReadViewSet):
     ordering_fields = ["code", "id", "period_end"]
 
 
-class ItemLinkedViewSet(ETagMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ItemLinkedViewSet(
+    WritesInTransaction, ETagMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Rows of a goal or project that its lead unit maintains (the admin's unit rule)."""
 
     permission_classes = [UnitRule]
@@ -204,12 +232,41 @@ class ProgressReportViewSet(ItemLinkedViewSet):
         serializer.save(reporter=self.request.user)
 
 
+def attach_links(findings: list) -> list:
+    """Set item_kind and cooperating_department_ids on each finding: two small queries for the page.
+
+    select_related("item") built every item's row for one column, and an annotation's join made
+    the page's COUNT(*) join the items too; prefetch_related built a Department per link.
+    """
+    if not findings:
+        return findings
+    kinds = dict(TrackedItem.objects.filter(pk__in={finding.item_id for finding in findings}).values_list("pk", "kind"))
+    ids: dict[int, list[int]] = {finding.pk: [] for finding in findings}
+    links = Finding.cooperating_departments.through.objects.filter(finding_id__in=ids)
+    # The relation's order: Department.Meta.ordering (name).
+    for finding_id, department_id in links.order_by("department__name", "department_id").values_list(
+        "finding_id", "department_id"
+    ):
+        ids[finding_id].append(department_id)
+    for finding in findings:
+        finding.item_kind = kinds[finding.item_id]
+        finding.cooperating_department_ids = ids[finding.pk]
+    return findings
+
+
 @extend_schema_view(list=extend_schema(parameters=[FIELDS]))
 class FindingViewSet(ReadViewSet):
-    queryset = Finding.objects.select_related("item").prefetch_related("cooperating_departments")
+    queryset = Finding.objects.all()
     serializer_class = FindingSerializer
     filterset_class = filters.FindingFilter
     ordering_fields = ["opened_on", "deadline", "level", "id"]
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else attach_links(list(page))
+
+    def get_object(self):
+        return attach_links([super().get_object()])[0]
 
 
 def download(content: bytes, filename: str, content_type: str) -> FileResponse:
@@ -239,7 +296,7 @@ class SupervisionRoundViewSet(ReadViewSet):
         return download(*notice, exports.DOCX_CONTENT_TYPE)
 
 
-class StatusView(APIView):
+class StatusView(WritesInTransaction, APIView):
     """A plan's summary: items per colour at the latest run and the headline goals."""
 
     @extend_schema(
