@@ -121,6 +121,7 @@ def test_it_walks_the_unit_contacts_and_the_staffs_path(chromium, live_server, f
             assert page.locator(f"#dash-{section}").is_visible(), section
         assert page.locator("#dash-battle-map").get_by_text(project.code).count() >= 1
         page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-top.png"))  # the first screen, readable at a glance
         with page.expect_download() as download:
             page.click("a.dash-xlsx")
         dashboard_book = saved_workbook(download.value)
@@ -144,3 +145,76 @@ def test_it_walks_the_unit_contacts_and_the_staffs_path(chromium, live_server, f
         assert page.locator(".duban-status-head").count() == 1
         page.screenshot(path=str(ARTIFACTS / "project-page-staff.png"), full_page=True)
         context.close()
+
+
+def progress_workbook(path: Path, rows: list[tuple]) -> Path:
+    """A monthly progress sheet as units fill it: a merged title row above the headers."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "月度进度"
+    sheet.append(["2023年7月重大项目进度报送表"])
+    sheet.merge_cells("A1:E1")
+    sheet.append(["项目编号", "月份", "累计完成投资（万元）", "形象进度", "存在问题"])
+    for row in rows:
+        sheet.append(list(row))
+    book.save(path)
+    return path
+
+
+def test_it_imports_a_units_monthly_progress_sheet(chromium, live_server, frozen_register):
+    project, unit, _staff = frozen_register
+    other = Project.objects.filter(is_demo=True).exclude(lead_department=project.lead_department).order_by("code").first()
+    june = ProgressReport.objects.get(item=project, as_of=dt.date(2023, 6, 30)).value
+    other_june = ProgressReport.objects.filter(item=other, as_of=dt.date(2023, 6, 30)).values_list("value", flat=True).first()
+    ARTIFACTS.mkdir(exist_ok=True)
+    upload_url = reverse("admin:projects_project_import_progress")
+
+    with time_machine.travel(NOW, tick=True):
+        context = chromium.new_context(locale="zh-CN", viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+        page = log_in(context, live_server.url, unit, upload_url)
+
+        # The template lists only the items this unit may report on.
+        with page.expect_download() as download:
+            page.click("text=下载模板")
+        template = saved_workbook(download.value)
+        listed = {row[0] for sheet in template.worksheets[1:] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+        assert project.code in listed
+        assert other.code not in listed
+
+        # A row for another unit's project is an error naming the row; nothing can be applied.
+        bad = progress_workbook(
+            ARTIFACTS / "progress-bad.xlsx",
+            [(project.code, "2023年6月", float(june + 100), "主体完工", ""), (other.code, "6月", 10, "", "")],
+        )
+        page.set_input_files("#id_file", str(bad))
+        page.click("input[type=submit]")
+        page.wait_for_load_state()
+        errors = page.locator(".duban-import-errors tbody tr")
+        assert errors.count() == 1
+        assert errors.first.locator("td").first.inner_text() == "4"  # the sheet's row: title, header, then rows 3–4
+        assert page.locator("form[action$='/apply/']").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "import-preview-errors.png"), full_page=True)
+
+        # The unit's own row alone: preview, confirm, written.
+        good = progress_workbook(
+            ARTIFACTS / "progress-good.xlsx", [(project.code, "2023年6月", float(june + 100), "主体完工", "")]
+        )
+        page.goto(f"{live_server.url}{upload_url}")
+        page.set_input_files("#id_file", str(good))
+        page.click("input[type=submit]")
+        page.wait_for_load_state()
+        assert page.locator(".duban-changed strong").inner_text() == "1"  # June was reported: a correction
+        page.click("form[action$='/apply/'] input[type=submit]")
+        page.wait_for_load_state()
+        page.wait_for_selector(".duban-import-ok")
+        page.screenshot(path=str(ARTIFACTS / "import-applied.png"), full_page=True)
+        context.close()
+
+    report = ProgressReport.objects.get(item=project, as_of=dt.date(2023, 6, 30))
+    assert report.value == june + 100
+    assert report.narrative == "主体完工"
+    assert (
+        other_june
+        == ProgressReport.objects.filter(item=other, as_of=dt.date(2023, 6, 30)).values_list("value", flat=True).first()
+    )
+    assert report.history.latest().history_user == unit
