@@ -53,7 +53,7 @@ class Delivery(models.Model):
     finding = models.ForeignKey(
         Finding, verbose_name=_("finding"), null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
     )
-    level = models.PositiveSmallIntegerField(_("level"), null=True, blank=True)
+    level = models.PositiveSmallIntegerField(_("escalation level"), null=True, blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=15, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

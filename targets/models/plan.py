@@ -16,6 +16,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .. import validation
@@ -67,7 +68,7 @@ class Department(models.Model):
 class Person(models.Model):
     """Someone who answers for items: a unit contact, a unit head or a responsible leader."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)  # 姓名, not a unit's 名称
     title = models.CharField(_("job title"), max_length=100, blank=True)
     department = models.ForeignKey(
         Department, verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="people"

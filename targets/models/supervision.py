@@ -317,7 +317,7 @@ class Escalation(models.Model):
     """A finding reaching a level of the ladder, with who is told (at most one per level)."""
 
     finding = models.ForeignKey(Finding, verbose_name=_("finding"), on_delete=models.CASCADE, related_name="escalations")
-    level = models.PositiveSmallIntegerField(_("level"), choices=FindingLevel.choices)
+    level = models.PositiveSmallIntegerField(_("escalation level"), choices=FindingLevel.choices)
     date = models.DateField(_("date"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     recipients = models.JSONField(_("people told"), default=list, blank=True, help_text=_("Names and addresses at the time."))

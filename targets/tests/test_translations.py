@@ -324,3 +324,18 @@ def test_it_fills_the_placeholders_of_chinese_messages():
         )
 
     assert errors["as_of"].messages == ["截至日期须在2023-01-01至2023-12-31之间。"]
+
+
+def test_it_tells_apart_words_the_english_shares():
+    """A person's name is 姓名, a unit's 名称; a finding's level is its escalation level, not a project's."""
+    from notifications.models import Delivery
+    from targets.models import Department, Escalation, Person
+
+    with translation.override("zh-hans"):
+        labels = {
+            "person": str(Person._meta.get_field("name").verbose_name),
+            "unit": str(Department._meta.get_field("name").verbose_name),
+            "escalation": str(Escalation._meta.get_field("level").verbose_name),
+            "delivery": str(Delivery._meta.get_field("level").verbose_name),
+        }
+    assert labels == {"person": "姓名", "unit": "名称", "escalation": "督办等级", "delivery": "督办等级"}
