@@ -134,6 +134,8 @@ class BaselineAdmin(StaffWriteMixin, admin.ModelAdmin):
 class BaselineInline(ItemInlineMixin, admin.TabularInline):
     model = Baseline.targets.through
     autocomplete_fields = ("baseline",)
+    # The auto-created through model's column would read its untranslated field name.
+    field_labels = {"baseline": _("baseline")}
     verbose_name = _("baseline")
     verbose_name_plural = _("baselines")
 

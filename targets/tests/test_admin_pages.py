@@ -118,3 +118,12 @@ def test_it_shows_project_amounts_in_wan_with_separators(admin_client, plan):
     assert "24,000" in text
     assert "12,000" in text
     assert "50%" in text
+
+
+def test_it_titles_the_baseline_column_of_a_goal_page_in_chinese(admin_client, plan):
+    goal = TargetFactory(plan=plan)
+
+    text = admin_client.get(url(Target, "change", goal.pk), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    head = text.split('class="column-baseline', 1)[1].split("</th>", 1)[0]
+    assert "基数" in head
