@@ -38,7 +38,10 @@ STATUS = {"max_length": 6, "choices": StatusChoice.choices}
 class StatusSnapshot(models.Model):
     """The colour of one item on one evaluation date, with the figures behind it."""
 
-    item = models.ForeignKey(TrackedItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="snapshots")
+    # No index of its own: the unique (item, date) constraint below leads with item_id.
+    item = models.ForeignKey(
+        TrackedItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="snapshots", db_index=False
+    )
     date = models.DateField(_("evaluation date"))
     status = models.CharField(_("status"), **STATUS)
     value_status = models.CharField(_("progress status"), **STATUS)
