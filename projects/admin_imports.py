@@ -14,8 +14,9 @@ from urllib.parse import quote
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -29,10 +30,13 @@ from targets.headlines import current_plan
 from targets.models import Plan
 from targets.permissions import user_department_id
 
-from .imports import jobs, template
+from .imports import error_report, jobs, template
 from .models import ImportBatch
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# The preview page of a 5,000-row file: new/changed rows a page, errors shown (the rest: the error workbook).
+ROWS_PER_PAGE = 200
+ERRORS_SHOWN = 500
 Kind = ImportBatch.Kind
 
 
@@ -68,6 +72,13 @@ class UploadForm(forms.Form):
         return upload
 
 
+def xlsx_response(content: bytes, name: str) -> HttpResponse:
+    """A workbook download; the Chinese file name goes in filename* (RFC 5987)."""
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
 def import_title(kind: str) -> str:
     return gettext("Import project ledger") if kind == Kind.LEDGER else gettext("Import monthly progress")
 
@@ -94,6 +105,7 @@ class ProjectImportMixin:
             ),
             path("import/<int:pk>/", view(self.batch_view), name="projects_project_import_batch"),
             path("import/<int:pk>/status/", view(self.batch_status_view), name="projects_project_import_status"),
+            path("import/<int:pk>/errors.xlsx", view(self.batch_errors_view), name="projects_project_import_errors"),
             path("import/<int:pk>/apply/", view(require_POST(self.batch_apply_view)), name="projects_project_import_apply"),
             *super().get_urls(),
         ]
@@ -138,12 +150,12 @@ class ProjectImportMixin:
         else:
             department_id = None if is_staff(request) else user_department_id(request.user)
             content, name = template.progress_template(plan, department_id), "月度进度导入模板.xlsx"
-        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-        return response
+        return xlsx_response(content, name)
 
-    def get_batch(self, request, pk: int) -> ImportBatch:
-        batch = get_object_or_404(ImportBatch.objects.select_related("plan", "user"), pk=pk)
+    def get_batch(self, request, pk: int, *, with_data: bool = False) -> ImportBatch:
+        # The uploaded file (up to 20 MB) is read only by the views that need it.
+        batches = ImportBatch.objects.select_related("plan", "user")
+        batch = get_object_or_404(batches if with_data else batches.defer("data"), pk=pk)
         if not may_see_batch(request, batch):
             raise PermissionDenied
         return batch
@@ -151,12 +163,18 @@ class ProjectImportMixin:
     def batch_view(self, request, pk: int):
         batch = self.get_batch(request, pk)
         rows = batch.preview.get("rows", []) if batch.preview else []
+        errors = batch.errors or []
+        # Everything comes from the stored preview JSON: no query per row.
+        page = Paginator([r for r in rows if r["status"] in {"new", "changed"}], ROWS_PER_PAGE).get_page(request.GET.get("page"))
         context = {
             **self.import_context(request, f"{import_title(batch.kind)}：{batch.file_name}"),
             "batch": batch,
             "status": jobs.status_payload(batch),
-            "errors": batch.errors,
-            "changed_rows": [r for r in rows if r["status"] in {"new", "changed"}],
+            "errors": errors[:ERRORS_SHOWN],
+            "errors_hidden": max(len(errors) - ERRORS_SHOWN, 0),
+            "changed_rows": page.object_list,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number) if page.paginator.num_pages > 1 else [],
             "unchanged_rows": [r for r in rows if r["status"] == "unchanged"],
             "may_apply": batch.can_apply and may_import(request, batch.kind),
             "working": batch.status in {ImportBatch.Status.UPLOADED, ImportBatch.Status.ANALYSING, ImportBatch.Status.APPLYING},
@@ -165,6 +183,13 @@ class ProjectImportMixin:
 
     def batch_status_view(self, request, pk: int):
         return JsonResponse(jobs.status_payload(self.get_batch(request, pk)))
+
+    def batch_errors_view(self, request, pk: int):
+        """Every error of a batch, and the uploaded sheet with each row's errors (导入错误明细)."""
+        batch = self.get_batch(request, pk, with_data=True)
+        if not batch.errors:
+            raise Http404
+        return xlsx_response(error_report.batch_error_workbook(batch), error_report.report_name(batch.file_name))
 
     def batch_apply_view(self, request, pk: int):
         batch = self.get_batch(request, pk)
