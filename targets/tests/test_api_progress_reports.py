@@ -105,3 +105,15 @@ def test_english_on_request(alpha, goal):
         URL, {"target": goal.pk, "as_of": "2023-04-30", "value": "-1"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.data["value"][0]["message"] == "The value cannot be negative."
+
+
+def test_as_of_filters_the_report_list_and_detail(api, staff_user, goal):
+    june = ProgressReportFactory(item=goal, as_of=dt.date(2023, 6, 30), value=Decimal("10"))
+    ProgressReportFactory(item=goal, as_of=dt.date(2023, 5, 31), value=Decimal("8"))
+    client = api(staff_user)
+
+    listed = client.get(URL, {"as_of": "2023-06-30"}).json()
+    detail = client.get(f"{URL}{june.pk}/", {"as_of": "2023-05-31"})
+
+    assert [row["id"] for row in listed["results"]] == [june.pk]
+    assert detail.status_code == 404
