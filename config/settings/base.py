@@ -136,8 +136,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- Cache --------------------------------------------------------------------------------------
 # Import progress crosses processes (a worker writes it, the admin page polls it), so the cache is
-# Redis when REDIS_URL is set; local memory otherwise, where Celery tasks run in the web process.
-CACHE_REDIS_URL = env_str("REDIS_URL", default="")
+# Redis when REDIS_URL (else a Redis broker) is set; local memory otherwise, where Celery tasks run
+# in the web process.
+CACHE_REDIS_URL = env_str("REDIS_URL", default="") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}
     if CACHE_REDIS_URL

@@ -28,6 +28,7 @@ print(json.dumps({
     "eager": s.CELERY_TASK_ALWAYS_EAGER, "broker": s.CELERY_BROKER_URL,
     "email_backend": s.EMAIL_BACKEND, "email_host": s.EMAIL_HOST, "email_port": s.EMAIL_PORT,
     "site_url": s.SITE_URL, "allowed_hosts": s.ALLOWED_HOSTS,
+    "cache": s.CACHES["default"]["BACKEND"], "cache_location": s.CACHES["default"].get("LOCATION", ""),
 }))
 """
 
@@ -137,6 +138,24 @@ def test_a_broker_url_turns_eager_celery_off():
     values = probe(REDIS_URL="redis://127.0.0.1:6379/0")
     assert values["broker"] == "redis://127.0.0.1:6379/0"
     assert values["eager"] is False
+
+
+@pytest.mark.parametrize(
+    ("variables", "location"),
+    [
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, "redis://127.0.0.1:6379/0"),
+        ({"CELERY_BROKER_URL": "redis://127.0.0.1:6379/3"}, "redis://127.0.0.1:6379/3"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0", "CELERY_BROKER_URL": "amqp://guest@127.0.0.1//"}, "redis://127.0.0.1:6379/0"),
+    ],
+)
+def test_the_cache_is_redis_whenever_a_worker_may_write_to_it(variables, location):
+    values = probe(**variables)
+    assert (values["cache"], values["cache_location"]) == ("django.core.cache.backends.redis.RedisCache", location)
+
+
+def test_without_redis_the_cache_is_local_memory():
+    assert probe()["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert probe(CELERY_BROKER_URL="amqp://guest@127.0.0.1//")["cache"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_env_file_is_read_and_real_environment_wins(tmp_path):
