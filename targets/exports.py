@@ -33,6 +33,7 @@ from .spreadsheets import (  # noqa: F401 - BORDER, HEADER_FILL, THIN stay impor
     HEADER_FILL,
     THIN,
     XLSX_CONTENT_TYPE,
+    append_row,
     new_workbook,
     print_setup,
     style_column,
@@ -201,10 +202,10 @@ def three_lists_xlsx(rows: list[dict], title: str) -> bytes:
     numbered = [{**row, "_seq": index} for index, row in enumerate(rows, start=1)]
     for name, columns in SHEETS:
         sheet = workbook.create_sheet(name)
-        sheet.append([c.header for c in columns])
+        append_row(sheet, [c.header for c in columns])
         style_header_row(sheet, 1)
         for row in numbered:
-            sheet.append([c.value(row) for c in columns])
+            append_row(sheet, [c.value(row) for c in columns])  # user text stays text, never a formula
         for index, column in enumerate(columns, start=1):
             style_column(sheet, index, column.width, column.kind, 2, len(numbered) + 1)
         sheet.freeze_panes = "A2"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from . import rollups
 from .choices import OPEN_FINDING_STATES, ActualSource, Comparator, FindingLevel, ItemKind, MetricKind, Rollup, StatusChoice
 from .models import Finding, Plan, StatusSnapshot, SupervisionRound, SupervisionRun, Target
+from .spreadsheets import one_decimal
 
 # A share "actual ÷ target" means nothing for rankings, yes/no goals or upper limits (≤, <).
 _NO_PERCENT_KINDS = {MetricKind.RANKING, MetricKind.MILESTONE}
@@ -24,7 +25,7 @@ def completion_percent(item, actual: Decimal | None) -> Decimal | None:
         return None
     if getattr(item, "metric_kind", None) in _NO_PERCENT_KINDS or item.comparator in _NO_PERCENT_COMPARATORS:
         return None
-    return (actual * 100 / item.target_value).quantize(Decimal("0.1"))
+    return one_decimal(actual * 100 / item.target_value)  # half up, as the bureau and the dashboard round
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,14 @@ Column kinds and their number formats:
     percent  0.0, a percentage (37.5 for 37.5%) points   +0.0, percentage points (a gap)
 
 Values are written as given (Decimal, int, date, str, None); the caller decides what a row holds.
+A datetime is written as its day in Asia/Shanghai. Text is always text: a str that a spreadsheet would
+read as a formula (it starts with = + - @, a tab or a CR; a unit's 形象进度 "=HYPERLINK(…)") is
+stored as a string cell flagged "quote prefix", never as a formula. Every writer that puts user text
+in a workbook goes through set_value / write_cell / append_row (write_table does) for that reason.
 Headers and labels are Chinese literals chosen by the caller: the bureau's documents are Chinese
 in every interface language. Used by targets.exports (the three lists), targets.admin_exports (the
-admin list exports) and projects.monthly_table (月度调度表); stable for other callers.
+admin list exports), projects.monthly_table (月度调度表) and projects.dashboard.xlsx; the import
+templates and error workbook (projects.imports) write their cells with write_cell / set_value.
 """
 
 from __future__ import annotations
@@ -34,7 +39,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -62,6 +69,8 @@ THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 TOTALS_LABEL = "合计（亿元）"
 CREATOR = "督办系统"
+# How a formula (or a DDE payload) starts in Excel, WPS and LibreOffice.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -162,9 +171,36 @@ def print_setup(sheet: Worksheet, header_rows: str, page_title: str) -> None:
     sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
+def set_value(cell: Cell, value) -> Cell:
+    """Put `value` in `cell`, text as literal text.
+
+    openpyxl stores any str starting with "=" as a formula, and Excel evaluates + - @ at the start of
+    what a user types back: such text gets data_type "s" (a plain string, no <f> element) and the
+    quote prefix (Excel shows it exactly and keeps it text when the cell is edited).
+    """
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def write_cell(sheet: Worksheet, row: int, column: int, value) -> Cell:
+    """sheet.cell(row, column, value) with set_value's text rule."""
+    return set_value(sheet.cell(row=row, column=column), value)
+
+
+def append_row(sheet: Worksheet, values: Iterable) -> None:
+    """sheet.append(values) with set_value's text rule."""
+    sheet.append([set_value(Cell(sheet), value) for value in values])
+
+
 def _cell_value(value):
-    # openpyxl writes dates as dates; a datetime with a time zone is refused, so keep the day.
+    # openpyxl refuses a datetime with a time zone, and the tables show days: keep the day as seen
+    # in Asia/Shanghai (an aware 2023-07-31 18:00 UTC is 8月1日 there).
     if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
         return value.date()
     return value
 
@@ -175,17 +211,17 @@ def write_table(sheet: Worksheet, table: Table) -> None:
     width = len(columns)
     rows = [list(row) for row in table.rows]
 
-    sheet.append([table.title])
+    append_row(sheet, [table.title])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
     title = sheet.cell(1, 1)
     title.font = Font(bold=True, size=14)
     title.alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[1].height = 28
 
-    sheet.append([c.header for c in columns])
+    append_row(sheet, [c.header for c in columns])
     style_header_row(sheet, 2)
     for row in rows:
-        sheet.append([_cell_value(v) for v in row])
+        append_row(sheet, [_cell_value(v) for v in row])
     last_body = 2 + len(rows)
 
     has_totals = any(c.summed for c in columns) or bool(table.totals)
@@ -198,7 +234,7 @@ def write_table(sheet: Worksheet, table: Table) -> None:
                 totals[index] = table.totals[column.header]
         if totals[0] is None:
             totals[0] = table.totals_label
-        sheet.append(totals)
+        append_row(sheet, [_cell_value(v) for v in totals])
     last_row = last_body + (1 if has_totals else 0)
 
     for index, column in enumerate(columns, start=1):

@@ -20,6 +20,7 @@ from targets.choices import ActualSource, Rollup
 from targets.headlines import completion_percent, headlines
 from targets.models import Checkpoint, Plan, StatusSnapshot
 from targets.schedule import month_end
+from targets.spreadsheets import one_decimal
 
 from .. import rollups
 from . import filters as dashboard_filters
@@ -79,7 +80,7 @@ def elapsed_percent(plan: Plan, as_of: dt.date) -> Decimal:
     if not months:
         return Decimal(0)
     elapsed = sum(1 for month in months if month_end(month.year, month.month) <= as_of)
-    return (Decimal(elapsed) * HUNDRED / Decimal(len(months))).quantize(Decimal("0.1"))
+    return one_decimal(Decimal(elapsed) * HUNDRED / Decimal(len(months)))
 
 
 def headline_section(plan: Plan, as_of: dt.date, filters: Filters) -> HeadlineSection:
@@ -139,7 +140,7 @@ def headline_section(plan: Plan, as_of: dt.date, filters: Filters) -> HeadlineSe
     register_values = selection if filters.narrowed else computed
     annual = register_annual_plan(plan, filters)
     completed = register_values.get(Rollup.COMPLETED_INVESTMENT, Decimal(0))
-    completion = (completed * HUNDRED / annual).quantize(Decimal("0.1")) if annual else None
+    completion = one_decimal(completed * HUNDRED / annual) if annual else None
     elapsed = elapsed_percent(plan, as_of)
     register = RegisterFigures(
         completed=completed,

@@ -20,6 +20,7 @@ from targets import charts, formatting
 from targets.choices import ScheduleMode
 from targets.models import Checkpoint, Plan, ProgressReport
 from targets.schedule import month_end
+from targets.spreadsheets import one_decimal
 
 from .filters import Filters, plan_months, projects
 
@@ -74,7 +75,7 @@ class InvestmentSection:
 def rate(actual: Decimal | None, plan: Decimal | None) -> Decimal | None:
     if actual is None or not plan:
         return None
-    return (actual * HUNDRED / plan).quantize(Decimal("0.1"))
+    return one_decimal(actual * HUNDRED / plan)
 
 
 def _sum(values: list[Decimal | None]) -> Decimal | None:

@@ -25,6 +25,7 @@ from targets.choices import ActualSource, ItemKind, StatusChoice
 from targets.evaluation import CUMULATIVE_KINDS, SCHEDULED_MODES
 from targets.models import Plan, ProgressReport
 from targets.schedule import report_due_date, reporting_calendar
+from targets.spreadsheets import one_decimal
 
 from .filters import Filters, items
 from .status import open_findings, statuses
@@ -66,7 +67,7 @@ class UnitRank:
 
 
 def share(part: int, whole: int) -> Decimal | None:
-    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(Decimal("0.1")) if whole else None
+    return one_decimal(Decimal(part) * HUNDRED / Decimal(whole)) if whole else None
 
 
 def expects_reports(kind: str, metric_kind: str | None, source: str | None, mode: str) -> bool:

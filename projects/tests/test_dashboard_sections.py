@@ -13,12 +13,13 @@ from projects.dashboard.battle_map import DONE, OVERDUE, PLANNED, battle_map
 from projects.dashboard.filters import Filters
 from projects.dashboard.headline import elapsed_percent, headline_section
 from projects.dashboard.investment import investment_section
-from projects.dashboard.ranking import ranking
+from projects.dashboard.ranking import ranking, share
 from projects.dashboard.responsibility import responsibility
 from projects.rollups import compute_all
 from projects.tests.factories import ProjectFactory
 from targets.choices import Rollup
-from targets.models import ProgressReport, StatusSnapshot
+from targets.headlines import completion_percent
+from targets.models import Checkpoint, ProgressReport, StatusSnapshot
 from targets.tests.supervision_data import make_finding, make_run, make_snapshot
 
 from .dashboard_data import JULY_END, build_register, report
@@ -250,6 +251,19 @@ def test_it_sets_completed_investment_against_time_elapsed(register):
     assert figures.gap_points == Decimal("-20.3")
     assert elapsed_percent(register.plan, D(2023, 12, 31)) == 100
     assert elapsed_percent(register.plan, D(2023, 7, 30)) == Decimal("50.0")
+
+
+def test_it_rounds_percentages_half_up_as_the_monthly_table_does(plan):
+    # 245 ÷ 2,000 = 12.25%: the bureau and the monthly table write 12.3 (half-even would give 12.2).
+    project = ProjectFactory(plan=plan, code="R1", target_value=Decimal("2000"))
+    Checkpoint.objects.create(item=project, date=JULY_END, expected_value=Decimal("2000"))
+    report(project, JULY_END, "245", D(2023, 8, 3))
+
+    assert headline_section(plan, JULY_END, JULY).register.completion == Decimal("12.3")
+    series = investment_section(plan, JULY_END, JULY).register
+    assert (series.rate_now, series.annual_rate_now) == (Decimal("12.3"), Decimal("12.3"))
+    assert share(1, 16) == Decimal("6.3")  # the ranking's rates: 6.25%
+    assert completion_percent(project, Decimal("245")) == Decimal("12.3")  # the headline rows' 完成率
 
 
 # --- filters narrow every section -----------------------------------------------------------------

@@ -21,6 +21,7 @@ from projects.dashboard.filters import Filters
 from projects.tests.factories import ProjectFactory
 from targets.models import Checkpoint, Milestone
 from targets.tests.factories import PersonFactory, TargetFactory
+from targets.tests.formula_text import AT_SUM, HYPERLINK, PLUS_ONE, assert_written_as_text
 from targets.tests.supervision_data import make_finding, make_run, make_snapshot
 
 from .dashboard_data import JULY_END, build_register, report
@@ -283,3 +284,17 @@ def test_it_builds_the_sections_in_a_fixed_number_of_queries(plan, departments, 
     assert len(offered.units) == 4
     assert data.investment.register.actual_now == 20 * 400
     assert data.filters.as_of == JULY_END
+
+
+def test_it_writes_user_text_that_looks_like_a_formula_as_text(staff_client, register):
+    project = ProjectFactory(plan=register.plan, code="P-X", title=HYPERLINK, lead_department__name=AT_SUM)
+    make_finding(project, opened_on=D(2023, 7, 1))
+    TargetFactory(plan=register.plan, code="2023-G20", title=PLUS_ONE, is_headline=True, headline_order=2)
+
+    response = staff_client.get(XLSX, {"month": "2023-07"})
+
+    assert_written_as_text(response.content)
+    book = load_workbook(io.BytesIO(response.content))
+    assert HYPERLINK in [row[1] for row in sheet_rows(book["作战图"])]
+    assert AT_SUM in [row[1] for row in sheet_rows(book["比学赶超"])]
+    assert PLUS_ONE in [row[1] for row in sheet_rows(book["头条指标"])]

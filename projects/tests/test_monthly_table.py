@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from projects.models import Project
 from projects.monthly_table import monthly_table, monthly_xlsx, parse_month, schedule_percent
 from targets.tests.factories import CheckpointFactory, PersonFactory, ProgressReportFactory
+from targets.tests.formula_text import AT_SUM, HYPERLINK, PLUS_ONE, assert_written_as_text
 from targets.tests.supervision_data import make_run, make_snapshot
 
 from .factories import ProjectFactory
@@ -155,3 +156,16 @@ def test_its_query_count_does_not_grow_with_the_projects(plan, django_assert_max
 
     with django_assert_max_num_queries(len(five)):
         assert len(monthly_table(plan, D(2023, 7, 31)).rows) == 50
+
+
+def test_it_writes_a_units_text_that_looks_like_a_formula_as_text(plan, departments):
+    project = ProjectFactory(
+        plan=plan, code="P-X", title=PLUS_ONE, target_value=Decimal("100"), lead_department=departments["alpha"]
+    )
+    ProgressReportFactory(item=project, as_of=D(2023, 7, 31), value=Decimal("10"), narrative=HYPERLINK, problems=AT_SUM)
+
+    content = monthly_xlsx(monthly_table(plan, D(2023, 7, 31)))
+
+    assert_written_as_text(content)
+    row = dict(zip(HEADERS, (c.value for c in openpyxl.load_workbook(io.BytesIO(content))["月度调度表"][3]), strict=True))
+    assert (row["项目名称"], row["形象进度"], row["存在问题"]) == (PLUS_ONE, HYPERLINK, AT_SUM)

@@ -16,6 +16,7 @@ from projects.tests.factories import ProjectFactory
 from targets import exports, findings, rounds
 
 from .factories import PersonFactory, TargetFactory
+from .formula_text import AT_SUM, HYPERLINK, PLUS_ONE, assert_written_as_text
 from .supervision_data import make_finding
 
 D = dt.date
@@ -234,3 +235,17 @@ def test_amounts_stay_in_10k_yuan(round_with_findings):
     rows = rounds.entries(round_)
 
     assert [Decimal(r["expected"]) for r in rows if r["finding_id"] == red.pk] == [Decimal("4000")]
+
+
+def test_it_writes_user_text_that_looks_like_a_formula_as_text(plan, departments, staff_user):
+    project = ProjectFactory(plan=plan, code="P-X", title=HYPERLINK, lead_department=departments["alpha"])
+    finding = make_finding(project, problems=AT_SUM)
+    findings.record_measures(finding, PLUS_ONE, staff_user)
+    round_ = rounds.start_round(plan, D(2023, 7, 3), "7月现场督查", "site_inspection", staff_user)
+
+    content = exports.three_lists_xlsx(rounds.entries(round_), "2023-R1")
+
+    assert_written_as_text(content)
+    book = workbook(content)
+    assert book["问题清单"].cell(2, PROBLEM_HEADERS.index("督办对象名称") + 1).value == HYPERLINK
+    assert book["整改清单"].cell(2, RECTIFICATION_HEADERS.index("整改措施") + 1).value == PLUS_ONE
