@@ -28,6 +28,7 @@ from targets.headlines import current_plan
 from .admin_exports import ProjectExportMixin
 from .admin_imports import ProjectImportMixin
 from .models import Blocker, Project
+from .schedule import month_ends
 
 # A project's annual planned investment is the tracked item's target value.
 ANNUAL_PLAN_LABEL = _("Annual planned investment (10k yuan)")
@@ -39,23 +40,6 @@ LEVEL_FLAGS = (
     ("is_district_key", _("District key")),
     ("is_major", _("Major")),
 )
-
-
-def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
-    """Month ends of a period, the rows of a monthly plan.
-
-    January is left out when the period starts with it: fixed-asset investment statistics come out
-    for January and February together, so the first point of the year is the end of February.
-    """
-    dates = []
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        next_first = dt.date(year + month // 12, month % 12 + 1, 1)
-        dates.append(next_first - dt.timedelta(days=1))
-        year, month = next_first.year, next_first.month
-    if start.month == 1 and len(dates) > 1:
-        dates = dates[1:]
-    return [d for d in dates if start <= d <= end] or [end]
 
 
 class ProjectLevelFilter(admin.SimpleListFilter):

@@ -40,7 +40,16 @@ ERRORS_SHOWN = 500
 Kind = ImportBatch.Kind
 
 
+# The model permissions the admin's own add and change pages require for what an import writes.
+IMPORT_PERMISSIONS = {
+    Kind.LEDGER: ("projects.add_project", "projects.change_project"),
+    Kind.PROGRESS: ("targets.add_progressreport", "targets.change_progressreport"),
+}
+
+
 def may_import(request, kind: str) -> bool:
+    if not request.user.has_perms(IMPORT_PERMISSIONS[kind]):
+        return False
     if is_staff(request):
         return True
     return kind == Kind.PROGRESS and user_department_id(request.user) is not None
@@ -154,7 +163,7 @@ class ProjectImportMixin:
 
     def get_batch(self, request, pk: int, *, with_data: bool = False) -> ImportBatch:
         # The uploaded file (up to 20 MB) is read only by the views that need it.
-        batches = ImportBatch.objects.select_related("plan", "user")
+        batches = ImportBatch.objects.select_related("plan", "user", "applied_by")
         batch = get_object_or_404(batches if with_data else batches.defer("data"), pk=pk)
         if not may_see_batch(request, batch):
             raise PermissionDenied
@@ -176,7 +185,7 @@ class ProjectImportMixin:
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number) if page.paginator.num_pages > 1 else [],
             "unchanged_rows": [r for r in rows if r["status"] == "unchanged"],
-            "may_apply": batch.can_apply and may_import(request, batch.kind),
+            "may_apply": batch.can_apply and may_import(request, batch.kind) and jobs.may_apply(request.user, batch),
             "working": batch.status in {ImportBatch.Status.UPLOADED, ImportBatch.Status.ANALYSING, ImportBatch.Status.APPLYING},
         }
         return TemplateResponse(request, "admin/projects/project/import_batch.html", context)
@@ -193,9 +202,9 @@ class ProjectImportMixin:
 
     def batch_apply_view(self, request, pk: int):
         batch = self.get_batch(request, pk)
-        if not may_import(request, batch.kind):
+        if not may_import(request, batch.kind) or not jobs.may_apply(request.user, batch):
             raise PermissionDenied
-        if jobs.claim_for_apply(batch):
+        if jobs.claim_for_apply(batch, request.user):
             from .tasks import apply_import_task
 
             jobs.dispatch(apply_import_task, batch.pk)
@@ -214,6 +223,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "file_name",
         "plan",
         "user",
+        "applied_by",
         "status",
         "total_rows",
         "new_rows",
@@ -222,7 +232,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "error_count",
     )
     list_filter = ("kind", "status", "plan")
-    list_select_related = ("plan", "user")
+    list_select_related = ("plan", "user", "applied_by")
     search_fields = ("file_name", "user__username")
     date_hierarchy = "created_at"
 

@@ -158,6 +158,15 @@ class ImportBatch(models.Model):
         on_delete=models.SET_NULL,
         related_name="import_batches",
     )
+    # Who confirmed the preview: the apply's history rows and reports are theirs.
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applied_import_batches",
+    )
     # The uploader's unit when the upload was made: unit users see their unit's batches.
     department = models.ForeignKey(
         "targets.Department",

@@ -115,11 +115,27 @@ def formula_message() -> str:
     )
 
 
+def too_long_message(model, field_name: str, text: str) -> str | None:
+    """Why a text does not fit its model field (max_length, read from the model), or None if it fits."""
+    limit = getattr(model._meta.get_field(field_name), "max_length", None)
+    if limit is None or len(text) <= limit:
+        return None
+    return _("Too long: at most %(limit)s characters, this cell has %(length)s.") % {"limit": limit, "length": len(text)}
+
+
 def missing_column_errors(table, headers: dict[str, str]) -> list[RowError]:
     header_row = table.header_rows[0] if table.header_rows else None
     return [
         RowError(header_row, headers[key], _("Required column missing; use the template's header row.")) for key in table.missing
     ]
+
+
+def lock_items(plan, codes: list[str], item_model, child_model) -> None:
+    """Lock, until the transaction ends, the plan's items with these codes and their child rows
+    (monthly plans, reports), in id order so that two imports never wait on each other crosswise."""
+    items = item_model.objects.select_for_update().filter(plan=plan, code__in=set(codes) - {""})
+    ids = list(items.order_by("pk").values_list("pk", flat=True))
+    list(child_model.objects.select_for_update().filter(item__in=ids).order_by("pk").values_list("pk", flat=True))
 
 
 def update_rows(objs: list, fields: list[str], batch_size: int = 1000) -> None:

@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from targets.spreadsheets import Column, Table, new_workbook, to_bytes, write_table
+from targets.spreadsheets import Column, Table, new_workbook, set_value, to_bytes, write_cell, write_table
 
 from . import workbook
 from .workbook import ImportFileError
@@ -75,9 +75,7 @@ def write_marked_sheet(sheet, rows: list[tuple], errors: list[dict], preview: di
             value = _plain(value)
             if value is None:
                 continue
-            cell = sheet.cell(number, index, value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # text that looks like a formula stays text
+            write_cell(sheet, number, index, value)  # text that looks like a formula stays text
 
     by_row = messages_by_row(errors)
     header_row = label_row(preview, by_row)
@@ -97,8 +95,7 @@ def write_marked_sheet(sheet, rows: list[tuple], errors: list[dict], preview: di
 
     for number, row_errors in by_row.items():
         text = SEPARATOR.join(e.get("message", "") for e in row_errors)
-        cell = sheet.cell(number, note_column)
-        cell.value = f"{NOTE_HEADER}：{text}" if number == header_row else text
+        cell = set_value(sheet.cell(number, note_column), f"{NOTE_HEADER}：{text}" if number == header_row else text)
         cell.fill = NOTE_FILL
         cell.alignment = Alignment(vertical="top", wrap_text=True)
         for error in row_errors:

@@ -11,7 +11,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -129,9 +129,22 @@ def analyse_batch(batch_id: int) -> ImportBatch:
     return batch
 
 
-def claim_for_apply(batch: ImportBatch) -> bool:
-    """Mark a ready, error-free batch as applying; False if it was already claimed (a double submit)."""
-    return bool(ImportBatch.objects.filter(pk=batch.pk, status=Status.READY, error_count=0).update(status=Status.APPLYING))
+def may_apply(user, batch: ImportBatch) -> bool:
+    """Who may confirm a batch now: bureau staff, or a user of the batch's unit as the user's unit is
+    today (someone moved to another unit no longer writes for the old one)."""
+    if is_bureau_staff(user):
+        return True
+    department_id = user_department_id(user)
+    return department_id is not None and department_id == batch.department_id
+
+
+def claim_for_apply(batch: ImportBatch, user) -> bool:
+    """Mark a ready, error-free batch as applying, confirmed by user; False if it was already claimed
+    (a double submit)."""
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=Status.READY, error_count=0).update(
+        status=Status.APPLYING, applied_by=user
+    )
+    return bool(claimed)
 
 
 def apply_batch(batch_id: int) -> ImportBatch:
@@ -144,11 +157,15 @@ def apply_batch(batch_id: int) -> ImportBatch:
             if batch.status != Status.APPLYING:
                 return batch
             report("applying", 0, batch.new_rows + batch.changed_rows)
+            module = ledger if batch.kind == ImportBatch.Kind.LEDGER else progress
+            # The rows the batch changes are locked before they are read again: an edit saved meanwhile
+            # either committed first (and the stale check sees it) or waits for this transaction.
+            module.lock_existing(batch.plan, [row["code"] for row in batch.preview.get("rows", [])])
             # Re-validated against the database as it is now (the slow half): shown as progress too.
             analysis = run_analysis(batch, report=lambda _phase, done, total: report("checking", done, total))
             _check_not_stale(batch, analysis)
-            module = ledger if batch.kind == ImportBatch.Kind.LEDGER else progress
-            counts = module.apply(analysis, batch.user, change_reason(batch), report)
+            # Audited as who confirmed the preview (the uploader for a batch claimed before applied_by existed).
+            counts = module.apply(analysis, batch.applied_by or batch.user, change_reason(batch), report)
             batch.status = Status.APPLIED
             batch.finished_at = timezone.now()
             with translation.override("zh-hans"):
@@ -160,8 +177,31 @@ def apply_batch(batch_id: int) -> ImportBatch:
     except Exception as exc:
         logger.exception("import batch %s: apply failed", batch_id)
         with translation.override("zh-hans"):
-            message = _("The import failed and nothing was written (%(error)s).") % {"error": exc.__class__.__name__}
+            message = apply_failure_message(exc)
         return _fail(ImportBatch.objects.get(pk=batch_id), message)
+
+
+def apply_failure_message(exc: Exception) -> str:
+    """What a failed apply tells the user: the kind of problem when the database refused a value
+    (the preview checks the known cases, this is the safety net) and that nothing was written."""
+    error = {"error": exc.__class__.__name__}
+    if isinstance(exc, DataError):
+        return (
+            _(
+                "The import failed and nothing was written (%(error)s): a value does not fit its column in the database "
+                "(too long or too large). Correct the file and upload it again."
+            )
+            % error
+        )
+    if isinstance(exc, IntegrityError):
+        return (
+            _(
+                "The import failed and nothing was written (%(error)s): a row conflicts with data already saved "
+                "(for example a code already in use). Upload the file again for a fresh preview."
+            )
+            % error
+        )
+    return _("The import failed and nothing was written (%(error)s).") % error
 
 
 def _check_not_stale(batch: ImportBatch, analysis: Analysis) -> None:

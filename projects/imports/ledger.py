@@ -26,6 +26,7 @@ from targets.models import Checkpoint, Department, Person, Plan, TrackedItem
 
 from ..choices import Category, Stage
 from ..models import Project
+from ..schedule import is_reporting_month, month_ends
 from . import common, workbook
 from .common import (
     CHANGED,
@@ -209,6 +210,7 @@ class References:
     people: dict[str, list[Person]]
     projects: dict[str, Project]
     checkpoints: dict[int, dict[dt.date, Checkpoint]]
+    goals: dict[str, str]  # code → title of the plan's other items (goals) using a code of the file
     categories: dict[str, str] = field(default_factory=lambda: choice_lookup(Category))
     stages: dict[str, str] = field(default_factory=lambda: choice_lookup(Stage))
 
@@ -228,7 +230,13 @@ class References:
         checkpoints: dict[int, dict[dt.date, Checkpoint]] = {}
         for point in Checkpoint.objects.filter(item__in=[p.pk for p in projects.values()]):
             checkpoints.setdefault(point.item_id, {})[point.date] = point
-        return cls(plan, departments, people, projects, checkpoints)
+        # (plan, code) is unique over every tracked item: a goal's code cannot be a new project's.
+        goals = dict(
+            TrackedItem.objects.filter(plan=plan, code__in=codes)
+            .exclude(pk__in=[p.pk for p in projects.values()])
+            .values_list("code", "title")
+        )
+        return cls(plan, departments, people, projects, checkpoints, goals)
 
 
 # --- Rows --------------------------------------------------------------------------------------------
@@ -295,6 +303,9 @@ def _row(number: int, row: tuple, table: workbook.Sheet, refs: References, seen:
             values[key] = _read(column, raw, refs)
         except workbook.CellError as exc:
             fail(key, str(exc))
+            continue
+        if column.kind == "text" and (message := common.too_long_message(Project, key, values[key])):
+            fail(key, message)
 
     code = values.get("code") or ""
     title = values.get("title") or ""
@@ -306,6 +317,12 @@ def _row(number: int, row: tuple, table: workbook.Sheet, refs: References, seen:
             fail("code", _("The code %(code)s is already used in row %(row)s of this file.") % {"code": code, "row": seen[code]})
         else:
             seen[code] = number
+        if code in refs.goals:
+            fail(
+                "code",
+                _("The code %(code)s is already used by the goal “%(title)s” of this plan; give the project another code.")
+                % {"code": code, "title": refs.goals[code]},
+            )
 
     existing = refs.projects.get(code) if code else None
     project = (
@@ -329,8 +346,6 @@ def _row(number: int, row: tuple, table: workbook.Sheet, refs: References, seen:
             changes.append([header(key), _show(key, old), _show(key, value)])
 
     # Monthly plan: month end → value, checked against the project's period.
-    from ..admin import month_ends  # not at module level: the admin imports the import views
-
     planned: dict[dt.date, Decimal | None] = {}
     if project.period_start and project.period_end:
         ends = set(month_ends(project.period_start, project.period_end))
@@ -349,6 +364,9 @@ def _row(number: int, row: tuple, table: workbook.Sheet, refs: References, seen:
                 continue
             if value is not None and value < 0:
                 fail(key, _("The value cannot be negative."))
+                continue
+            if value is not None and not is_reporting_month(month):
+                fail(key, workbook.january_alone_message())
                 continue
             if end not in ends:
                 if value is not None:
@@ -464,6 +482,11 @@ def _month_label(end: dt.date) -> str:
 
 
 # --- Apply -------------------------------------------------------------------------------------------
+
+
+def lock_existing(plan: Plan, codes: list[str]) -> None:
+    """Lock the plan's projects with these codes and their monthly plans (see common.lock_items)."""
+    common.lock_items(plan, codes, Project, Checkpoint)
 
 
 def apply(analysis: Analysis, user, reason: str, progress: ProgressCallback = no_progress) -> dict[str, int]:

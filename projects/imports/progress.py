@@ -160,13 +160,17 @@ def _parse(number, row, table, header, plan, items, department_id, seen):
             continue
         try:
             if key == "month":
-                values[key] = workbook.parse_month(raw)
+                month = workbook.parse_month(raw)
+                values[key] = month and workbook.check_reporting_month(month)
             elif key == "value":
                 values[key] = workbook.parse_number(raw)
             else:
                 values[key] = workbook.clean_text(raw)
         except workbook.CellError as exc:
             errors.append(RowError(number, header(key), str(exc)))
+            continue
+        if key in TEXT_FIELDS and (message := common.too_long_message(ProgressReport, key, values[key])):
+            errors.append(RowError(number, header(key), message))
     code = values.get("code") or ""
     for key in REQUIRED:
         if key in values and not values[key]:
@@ -279,6 +283,12 @@ def _classify(row: ProgressRow, header, filed) -> tuple[RowOutcome, ProgressActi
     if not changes:
         return RowOutcome(row.row, code, title, UNCHANGED), None
     return RowOutcome(row.row, code, title, CHANGED, changes), ProgressAction(row.row, existing, False)
+
+
+def lock_existing(plan: Plan, codes: list[str]) -> None:
+    """Lock the plan's items with these codes and all their reports: an item's reports are validated
+    as one series (see common.lock_items)."""
+    common.lock_items(plan, codes, TrackedItem, ProgressReport)
 
 
 def apply(analysis: Analysis, user, reason: str, progress: ProgressCallback = no_progress) -> dict[str, int]:

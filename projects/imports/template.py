@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from targets.models import Department, Plan, TrackedItem
+from targets.spreadsheets import write_cell
 
 from . import ledger, progress
 
@@ -104,7 +105,7 @@ def ledger_template(plan: Plan | None) -> bytes:
         "period_end": dt.date(year, 12, 31),
     }
     for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=4, column=index, value=sample.get(column.key))
+        cell = write_cell(sheet, 4, index, sample.get(column.key))
         cell.font, cell.border = SAMPLE_FONT, BORDER
         if column.kind == "date":
             cell.number_format = "yyyy-mm-dd"
@@ -166,16 +167,17 @@ def progress_template(plan: Plan | None, department_id: int | None = None) -> by
         "correction_reason": "",
     }
     for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=3, column=index, value=sample[column.key])
+        cell = write_cell(sheet, 3, index, sample[column.key])
         cell.font, cell.border = SAMPLE_FONT, BORDER
     sheet.freeze_panes = "A3"
     listing = book.create_sheet("项目清单")
     for index, header in enumerate(("项目编号", "项目名称", "责任单位"), start=1):
         _header_cell(listing, 1, index, header)
     for line, item in enumerate(items.select_related("lead_department"), start=2):
-        listing.cell(row=line, column=1, value=item.code)
-        listing.cell(row=line, column=2, value=item.title)
-        listing.cell(row=line, column=3, value=item.lead_department.name if item.lead_department else "")
+        # Codes, titles and names are user text: written as text, never as formulas.
+        write_cell(listing, line, 1, item.code)
+        write_cell(listing, line, 2, item.title)
+        write_cell(listing, line, 3, item.lead_department.name if item.lead_department else "")
     for index, width in enumerate((14, 40, 24), start=1):
         listing.column_dimensions[get_column_letter(index)].width = width
     rows = [(c.header, c.meaning, "必填" if c.required else "选填", c.fmt, c.allowed) for c in columns]

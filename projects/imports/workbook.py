@@ -18,12 +18,22 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+from ..schedule import is_reporting_month
 
 # How far down a header row is looked for (title rows, notes above the table).
 HEADER_SEARCH_ROWS = 30
 # DecimalField(max_digits=16, decimal_places=2): the largest amount the database holds.
 MAX_AMOUNT = Decimal("99999999999999.99")
 CENT = Decimal("0.01")
+# Zip-bomb and size caps, checked before and while a sheet is read (a 20 MB upload of real data
+# unpacks to well under 100 MB; a sheet's XML compresses about 10:1, never 100:1 when large).
+MAX_UNPACKED_BYTES = 100 * 2**20
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECKED_FROM = 2**20  # entry size: small entries (styles, a one-row sheet) may compress very well
+MAX_ROWS = 20_000
+MAX_COLUMNS = 200
 
 
 class ImportFileError(Exception):
@@ -181,6 +191,17 @@ def match_month(value: object) -> Month | None:
     return None
 
 
+def january_alone_message() -> str:
+    return _("January is not reported on its own: the statistics start with 1—2月 (January and February together); write 1—2月.")
+
+
+def check_reporting_month(month: Month) -> Month:
+    """The month, if it is reported on its own (projects.schedule: never January alone)."""
+    if not month.combined and not is_reporting_month(month.month):
+        raise CellError(january_alone_message())
+    return month
+
+
 def parse_month(value: object) -> Month | None:
     """A month cell (blank is None); raises CellError when it names no month."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -218,11 +239,81 @@ class Sheet:
     missing: list[str] = field(default_factory=list)  # required column keys the header lacks
 
 
+def check_archive(data: bytes) -> None:
+    """Refuse a zip that unpacks to far more than an .xlsx of the allowed size holds (a zip bomb):
+    checked on the entries' declared sizes, before anything is unpacked."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entries = archive.infolist()
+    unpacked = sum(entry.file_size for entry in entries)
+    packed_too_well = any(
+        entry.file_size > RATIO_CHECKED_FROM and entry.file_size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1)
+        for entry in entries
+    )
+    if unpacked > MAX_UNPACKED_BYTES or packed_too_well:
+        raise ImportFileError(
+            _(
+                "The file is too large to import: it unpacks to %(size)s MB (at most %(limit)s MB), or holds far more "
+                "than its cells. Keep only the table's sheet, delete empty rows and columns below and right of the "
+                "table, save it and upload it again."
+            )
+            % {"size": f"{unpacked / 2**20:,.0f}", "limit": MAX_UNPACKED_BYTES // 2**20}
+        )
+
+
+class _CellParser(WorkSheetParser):
+    """openpyxl's streaming sheet parser with cached values (data_only), marking a formula saved
+    without one: one pass over the sheet instead of a second reading for the formulas."""
+
+    def parse_cell(self, element):
+        parsed = super().parse_cell(element)
+        if parsed["value"] is None and element.find(FORMULA_TAG) is not None:
+            parsed["value"] = NO_CACHED_VALUE
+        return parsed
+
+
+def _stream_rows(sheet) -> list[tuple]:
+    """The sheet's rows (index = Excel row - 1), read as a stream and stopped past the row and column caps.
+
+    Only cells holding a value count: styled empty cells far right or below (whole columns
+    formatted) are dropped rather than padded into every row.
+    """
+    parser = _CellParser(
+        sheet._get_source(),
+        sheet._shared_strings,
+        data_only=True,
+        epoch=sheet.parent.epoch,
+        date_formats=sheet.parent._date_formats,
+        timedelta_formats=sheet.parent._timedelta_formats,
+    )
+    rows: list[tuple] = []
+    for number, cells in parser.parse():
+        values = {c["column"]: c["value"] for c in cells if c["value"] is not None and c["value"] != ""}
+        if not values:
+            continue
+        if number > MAX_ROWS:
+            raise ImportFileError(
+                _("The file is too large to import: the sheet has data beyond row %(limit)s. Split it into smaller files.")
+                % {"limit": f"{MAX_ROWS:,}"}
+            )
+        if max(values) > MAX_COLUMNS:
+            raise ImportFileError(
+                _(
+                    "The file is too large to import: row %(row)s has data beyond column %(limit)s. "
+                    "Delete the columns right of the table and upload it again."
+                )
+                % {"row": number, "limit": MAX_COLUMNS}
+            )
+        rows.extend(() for _gap in range(len(rows), number - 1))
+        rows.append(tuple(values.get(column) for column in range(1, max(values) + 1)))
+    return rows
+
+
 def load_rows(data: bytes, sheet_names: Iterable[str]) -> tuple[str, list[tuple]]:
     """The rows of the first sheet whose name is in sheet_names (or the only sheet), values cached.
 
     Formula cells carry their value as last computed by Excel or WPS (data_only); a formula that
-    has none becomes NO_CACHED_VALUE so the row parser can say what to do.
+    has none becomes NO_CACHED_VALUE so the row parser can say what to do. Only the chosen sheet is
+    read, as a stream, after the zip's sizes are checked (see check_archive).
     """
     from openpyxl import load_workbook
 
@@ -232,6 +323,7 @@ def load_rows(data: bytes, sheet_names: Iterable[str]) -> tuple[str, list[tuple]
         raise ImportFileError(
             _("The file is not an Excel .xlsx workbook. Save it in Excel or WPS as “Excel 工作簿 (*.xlsx)” and upload it again.")
         )
+    check_archive(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
@@ -253,44 +345,11 @@ def load_rows(data: bytes, sheet_names: Iterable[str]) -> tuple[str, list[tuple]
                     % {"expected": wanted[0], "sheets": "、".join(names)}
                 )
             chosen = visible[0]
-        sheet = book[chosen]
-        sheet.reset_dimensions()  # some writers record a wrong size; read what is there
-        rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        # The sheet's recorded size is ignored (some writers record a wrong one): what is there is read.
+        rows = _stream_rows(book[chosen])
     finally:
         book.close()
-    if _has_formulas(data):
-        rows = _mark_uncached_formulas(data, chosen, rows)
     return chosen, rows
-
-
-def _has_formulas(data: bytes) -> bool:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                content = archive.read(name)
-                if b"<f>" in content or b"<f " in content:
-                    return True
-    return False
-
-
-def _mark_uncached_formulas(data: bytes, sheet_name: str, rows: list[tuple]) -> list[tuple]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    try:
-        sheet = book[sheet_name]
-        sheet.reset_dimensions()
-        marked = []
-        for values, formulas in zip(rows, sheet.iter_rows(values_only=True), strict=False):
-            if any(v is None and isinstance(f, str) and f.startswith("=") for v, f in zip(values, formulas, strict=False)):
-                values = tuple(
-                    NO_CACHED_VALUE if v is None and isinstance(f, str) and f.startswith("=") else v
-                    for v, f in zip(values, formulas + (None,) * (len(values) - len(formulas)), strict=False)
-                )
-            marked.append(values)
-        return marked
-    finally:
-        book.close()
 
 
 def read_table(

@@ -8,12 +8,15 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DataError, IntegrityError
 from django.urls import reverse
 
 from projects.imports import jobs
 from projects.models import ImportBatch, Project
-from targets.models import ProgressReport
+from targets.models import Person, ProgressReport
 
 from .factories import ProjectFactory
 from .xlsx import workbook as make_workbook
@@ -218,3 +221,87 @@ def test_the_apply_view_takes_only_post(client, staff_user, plan):
     upload(client, LEDGER_URL, LEDGER, plan)
     batch = ImportBatch.objects.get()
     assert client.get(reverse("admin:projects_project_import_apply", args=[batch.pk])).status_code == 405
+
+
+# --- Who may import and confirm, and who is recorded --------------------------------------------
+
+PROGRESS = [["项目编号", "月份", "累计完成投资（万元）"], ["P01", "7月", 100]]
+JULY = dt.datetime(2023, 8, 10, 10, 0, tzinfo=dt.UTC)
+
+
+def apply_url(batch) -> str:
+    return reverse("admin:projects_project_import_apply", args=[batch.pk])
+
+
+@time_machine.travel(JULY, tick=False)
+def test_a_staff_flagged_login_of_a_unit_without_a_group_cannot_import(client, django_user_model, plan, departments):
+    ProjectFactory(plan=plan, code="P01", lead_department=departments["alpha"])
+    user = django_user_model.objects.create_user(username="viewer", password="pw", is_staff=True)
+    Person.objects.create(name="viewer", department=departments["alpha"], user=user)
+    client.force_login(user)
+
+    assert client.get(PROGRESS_URL).status_code == 403
+    assert upload(client, PROGRESS_URL, PROGRESS, plan, sheet="月度进度").status_code == 403
+    assert client.get(reverse("admin:projects_project_template_progress")).status_code == 403
+    assert PROGRESS_URL not in client.get(reverse("admin:projects_project_changelist")).content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_the_ledger_import_needs_the_project_permissions_besides_the_staff_group(client, staff_user, plan):
+    Group.objects.get(name=settings.DUBAN_BUREAU_STAFF_GROUP).permissions.remove(
+        *Permission.objects.filter(codename__in=["add_project", "change_project"])
+    )
+    client.force_login(staff_user)
+
+    assert client.get(LEDGER_URL).status_code == 403
+    assert client.get(PROGRESS_URL).status_code == 200
+
+
+@time_machine.travel(JULY, tick=False)
+def test_a_user_moved_to_another_unit_cannot_confirm_the_old_units_batch(client, unit_user, plan, departments):
+    ProjectFactory(plan=plan, code="P01", lead_department=departments["alpha"])
+    client.force_login(unit_user)
+    upload(client, PROGRESS_URL, PROGRESS, plan, sheet="月度进度")
+    batch = ImportBatch.objects.get()
+    Person.objects.filter(user=unit_user).update(department=departments["beta"])
+    client.force_login(unit_user)
+
+    assert not client.get(batch_url(batch)).context["may_apply"]
+    assert client.post(apply_url(batch)).status_code == 403
+    batch.refresh_from_db()
+    assert (batch.status, batch.applied_by) == ("ready", None)
+    assert not ProgressReport.objects.exists()
+
+
+@time_machine.travel(JULY, tick=False)
+def test_the_user_who_confirms_is_recorded_and_audited_not_the_uploader(client, unit_user, staff_user, plan, departments):
+    project = ProjectFactory(plan=plan, code="P01", lead_department=departments["alpha"])
+    client.force_login(unit_user)
+    upload(client, PROGRESS_URL, PROGRESS, plan, sheet="月度进度")
+    batch = ImportBatch.objects.get()
+    client.force_login(staff_user)
+    client.post(apply_url(batch))
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.user, batch.applied_by) == ("applied", unit_user, staff_user)
+    report = ProgressReport.objects.get(item=project)
+    assert report.reporter == staff_user
+    assert report.history.get().history_user == staff_user
+    page = client.get(batch_url(batch), **ZH).content.decode()
+    assert "确认人 staff" in page
+    listed = client.get(reverse("admin:projects_importbatch_changelist"), **ZH)
+    assert "applied_by" in listed.context["cl"].list_display
+    assert '<td class="field-applied_by nowrap">staff</td>' in listed.content.decode()
+
+
+def test_a_database_refusal_at_apply_says_what_kind_of_problem_and_to_upload_again():
+    too_long = jobs.apply_failure_message(DataError("value too long for type character varying(300)"))
+    taken = jobs.apply_failure_message(IntegrityError("duplicate key value violates unique constraint"))
+
+    # Stored on the batch in Chinese, whatever the interface language (as the other batch messages).
+    assert "DataError" in too_long
+    assert "内容过长" in too_long
+    assert "重新上传" in too_long
+    assert "IntegrityError" in taken
+    assert "编号已被使用" in taken
+    assert "重新上传文件" in taken

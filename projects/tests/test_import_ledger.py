@@ -13,6 +13,7 @@ from projects.imports import ledger, template
 from projects.imports.workbook import ImportFileError
 from projects.models import Project
 from targets.models import Checkpoint, Person
+from targets.tests.factories import PlanFactory, TargetFactory
 
 from .factories import ProjectFactory
 from .xlsx import with_cached_values
@@ -275,3 +276,34 @@ def test_analysis_queries_do_not_grow_with_the_rows(base, departments, django_as
 def test_a_file_that_is_not_xlsx_is_refused_with_a_clear_message(base):
     with pytest.raises(ImportFileError):
         ledger.analyse(b"PK\x03\x04 not really a zip", base)
+
+
+def test_texts_longer_than_their_model_fields_are_errors_on_their_columns(base):
+    headers = [*HEADERS, "所在乡镇（街道）"]
+    analysis = ledger.analyse(
+        ledger_file([*row(title="长" * 301), "镇" * 51], [*row(code="P02"), "镇" * 50], headers=headers), base
+    )
+
+    assert [(e.row, e.column) for e in analysis.errors] == [(2, "项目名称"), (2, "所在乡镇（街道）")]
+    assert "300" in analysis.errors[0].message
+    assert "50" in analysis.errors[1].message
+    assert [r.status for r in analysis.rows] == ["error", "new"]
+
+
+def test_a_code_used_by_a_goal_of_the_plan_is_an_error_not_a_failed_apply(base):
+    TargetFactory(plan=base, code="G01", title="营商环境")
+    other_plan = PlanFactory(year=2024)
+    TargetFactory(plan=other_plan, code="P01")  # another plan's goal: no conflict
+
+    analysis = ledger.analyse(ledger_file(row(code="G01"), row(code="P01")), base)
+
+    assert [(e.row, e.column) for e in analysis.errors] == [(2, "项目编号")]
+    assert "营商环境" in analysis.errors[0].message
+    assert [r.status for r in analysis.rows] == ["error", "new"]
+
+
+def test_a_january_plan_column_is_refused_pointing_to_the_1_2_month(base):
+    analysis = ledger.analyse(ledger_file([*row(), 100, 200], headers=[*HEADERS, "1月", "3月"]), base)
+
+    assert [(e.row, e.column) for e in analysis.errors] == [(2, "1月")]
+    assert "1—2月" in analysis.errors[0].message

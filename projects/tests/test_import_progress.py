@@ -165,3 +165,21 @@ def test_analysis_queries_do_not_grow_with_the_rows(plan, departments, django_as
         analysis = analyse(sheet(*rows), plan)
     assert analysis.counts()["new"] == 40
     assert analysis.counts()["unchanged"] == 40
+
+
+@pytest.mark.parametrize("month", ["1月", "2023年1月", "2023-01", D(2023, 1, 31)])
+def test_january_alone_is_refused_pointing_to_the_1_2_month(plan, projects, month):
+    analysis = analyse(sheet(["P01", "", month, 10, "", ""]), plan)
+
+    assert [(e.row, e.column) for e in analysis.errors] == [(3, "月份")]
+    assert "1—2月" in analysis.errors[0].message
+    assert not analysis.actions
+
+
+def test_texts_longer_than_their_fields_are_errors_in_the_preview(plan, projects):
+    headers = [*HEADERS, "更正原因"]
+    analysis = analyse(sheet(["P01", "", "3月", 100, "桩基" * 2000, "", "因" * 301], headers=headers), plan)
+
+    assert [(e.row, e.column) for e in analysis.errors] == [(3, "更正原因")]  # 形象进度 is a text of any length
+    assert "300" in analysis.errors[0].message
+    assert "301" in analysis.errors[0].message

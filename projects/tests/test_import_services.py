@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
 import pytest
 from celery import Celery
+from django.db import connection, transaction
 from django.urls import reverse
 
 from conftest import TEST_REDIS_URL, service_missing
@@ -22,6 +24,7 @@ from projects.imports import jobs
 from projects.models import ImportBatch, Project
 from targets.tests.test_supervise_services import BASE_DIR, BROKER_URL, service_env, stop, tail
 
+from .factories import ProjectFactory
 from .xlsx import workbook as make_workbook
 
 ROWS = 2000
@@ -98,7 +101,7 @@ def test_a_real_worker_analyses_and_applies_an_import_and_the_page_sees_its_prog
         batch.refresh_from_db()
         assert (batch.new_rows, batch.error_count) == (ROWS, 0)
 
-        assert jobs.claim_for_apply(batch)
+        assert jobs.claim_for_apply(batch, staff_user)
         seen: list[dict] = []
         send("projects.apply_import", batch.pk)
         final = poll(client, batch, process, log, seen)
@@ -124,3 +127,41 @@ def test_a_real_worker_analyses_and_applies_an_import_and_the_page_sees_its_prog
         from django.core.cache import cache
 
         cache.delete(jobs.progress_key(batch.pk))
+
+
+@pytest.mark.postgres
+def test_an_edit_committed_while_the_apply_waits_is_seen_and_fails_the_batch_instead_of_being_lost(
+    require_postgres, transactional_db, staff_user, plan, departments
+):
+    ProjectFactory(plan=plan, code="P01", title="椒江大桥", lead_department=departments["alpha"])
+    rows = [["项目编号", "项目名称", "责任单位"], ["P01", "椒江大桥（新）", "区市场监督管理局"]]
+    batch = jobs.analyse_batch(jobs.create_batch("ledger", plan, "台账.xlsx", make_workbook(rows), staff_user).pk)
+    assert (batch.status, batch.changed_rows) == ("ready", 1)
+    assert jobs.claim_for_apply(batch, staff_user)
+    outcome: dict = {}
+
+    def apply_in_another_connection() -> None:
+        try:
+            outcome["status"] = jobs.apply_batch(batch.pk).status
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=apply_in_another_connection)
+    with transaction.atomic():
+        Project.objects.filter(code="P01").update(title="椒江大桥（改）")  # an admin's save, not committed yet
+        worker.start()
+        deadline = time.monotonic() + 30
+        with connection.cursor() as cursor:
+            while True:  # until the apply waits for this transaction's row lock
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+                if cursor.fetchone()[0] or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+    worker.join(30)
+
+    batch.refresh_from_db()
+    assert outcome["status"] == batch.status == "failed"
+    assert "（P01）" in batch.message
+    assert Project.objects.get(code="P01").title == "椒江大桥（改）"

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from projects.imports import workbook
 from projects.imports.workbook import CellError, ImportFileError, Month
@@ -188,3 +193,71 @@ def test_a_single_sheet_with_another_name_is_read():
 def test_a_sheet_with_no_known_header_is_refused():
     with pytest.raises(ImportFileError):
         workbook.read_table(make_workbook([["a", "b"], [1, 2]]), ["项目台账"], KNOWN)
+
+
+# --- Size caps: a small upload must not unpack into gigabytes -----------------------------------
+
+
+def padded_sheet(data: bytes, padding: int) -> bytes:
+    """The workbook with its sheet's XML padded by `padding` bytes of whitespace (compresses ~1000:1)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(b"<sheetData>", b"<sheetData>" + b" " * padding)
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def test_it_refuses_a_zip_bomb_before_unpacking_it():
+    data = padded_sheet(make_workbook([["项目编号"], ["P1"]]), 20 * 2**20)
+
+    assert len(data) < 100_000  # 20 MB of sheet in a file of a few dozen KB
+    with translation.override("en"), pytest.raises(ImportFileError, match="too large"):
+        workbook.read_table(data, ["项目台账"], KNOWN)
+
+
+def test_it_refuses_a_workbook_unpacking_past_the_total_cap(monkeypatch):
+    data = make_workbook([["项目编号"], ["P1"]])
+    monkeypatch.setattr(workbook, "MAX_UNPACKED_BYTES", 4096)  # the real cap is 100 MB
+
+    with translation.override("en"), pytest.raises(ImportFileError, match="at most 0 MB"):
+        workbook.read_table(data, ["项目台账"], KNOWN)
+
+
+def test_it_stops_past_the_row_and_column_caps_naming_the_cap():
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "项目台账"
+    sheet.append(["项目编号"])
+    sheet.cell(row=workbook.MAX_ROWS + 1, column=1, value="P1")
+    far_down = io.BytesIO()
+    book.save(far_down)
+    with translation.override("en"), pytest.raises(ImportFileError, match="too large") as error:
+        workbook.read_table(far_down.getvalue(), ["项目台账"], KNOWN)
+    assert "20,000" in str(error.value)
+
+    sheet.delete_rows(workbook.MAX_ROWS + 1)
+    sheet.cell(row=2, column=workbook.MAX_COLUMNS + 1, value="x")
+    far_right = io.BytesIO()
+    book.save(far_right)
+    with translation.override("en"), pytest.raises(ImportFileError, match="column 200"):
+        workbook.read_table(far_right.getvalue(), ["项目台账"], KNOWN)
+
+
+def test_empty_styled_cells_far_right_and_below_are_not_read_as_data():
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "项目台账"
+    sheet.append(["项目编号", "项目名称"])
+    sheet.append(["P1", "大桥"])
+    sheet.cell(row=2, column=16000).font = Font(bold=True)  # formatted, no value
+    sheet.cell(row=1_000_000, column=1).font = Font(bold=True)
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    table = workbook.read_table(buffer.getvalue(), ["项目台账"], KNOWN)
+
+    assert table.rows == [(2, ("P1", "大桥"))]
