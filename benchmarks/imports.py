@@ -84,7 +84,7 @@ def run(kind: str, label: str, plan, data: bytes, user, counter: QueryCounter) -
     analyse_queries = counter.count
     if batch.error_count or batch.status != "ready":
         sys.exit(f"{label}: analysis left {batch.error_count} errors ({batch.status} {batch.message}): {batch.errors[:3]}")
-    jobs.claim_for_apply(batch)
+    jobs.claim_for_apply(batch, user)
     counter.count = 0
     batch = jobs.apply_batch(batch.pk)
     applied = time.perf_counter()
