@@ -20,6 +20,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonRespons
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -170,7 +171,7 @@ class ProjectImportMixin:
         return batch
 
     def batch_view(self, request, pk: int):
-        batch = self.get_batch(request, pk)
+        batch = jobs.fail_if_stuck(self.get_batch(request, pk), timezone.now())
         rows = batch.preview.get("rows", []) if batch.preview else []
         errors = batch.errors or []
         # Everything comes from the stored preview JSON: no query per row.
@@ -186,12 +187,12 @@ class ProjectImportMixin:
             "page_range": page.paginator.get_elided_page_range(page.number) if page.paginator.num_pages > 1 else [],
             "unchanged_rows": [r for r in rows if r["status"] == "unchanged"],
             "may_apply": batch.can_apply and may_import(request, batch.kind) and jobs.may_apply(request.user, batch),
-            "working": batch.status in {ImportBatch.Status.UPLOADED, ImportBatch.Status.ANALYSING, ImportBatch.Status.APPLYING},
+            "working": batch.status in jobs.WORKING,
         }
         return TemplateResponse(request, "admin/projects/project/import_batch.html", context)
 
     def batch_status_view(self, request, pk: int):
-        return JsonResponse(jobs.status_payload(self.get_batch(request, pk)))
+        return JsonResponse(jobs.status_payload(jobs.fail_if_stuck(self.get_batch(request, pk), timezone.now())))
 
     def batch_errors_view(self, request, pk: int):
         """Every error of a batch, and the uploaded sheet with each row's errors (导入错误明细)."""

@@ -187,6 +187,7 @@ class ImportBatch(models.Model):
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     analysed_at = models.DateTimeField(_("analysed at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

@@ -7,6 +7,7 @@ transaction, invisible to the page polling from another connection until it comm
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -25,6 +26,8 @@ from .workbook import ImportFileError
 logger = logging.getLogger(__name__)
 
 Status = ImportBatch.Status
+WORKING = {Status.UPLOADED, Status.ANALYSING, Status.APPLYING}
+STUCK_MARGIN = dt.timedelta(minutes=5)
 PROGRESS_TIMEOUT = 6 * 3600
 # Changed rows named in a stale-preview message, at most.
 STALE_ROWS_SHOWN = 5
@@ -142,9 +145,35 @@ def claim_for_apply(batch: ImportBatch, user) -> bool:
     """Mark a ready, error-free batch as applying, confirmed by user; False if it was already claimed
     (a double submit)."""
     claimed = ImportBatch.objects.filter(pk=batch.pk, status=Status.READY, error_count=0).update(
-        status=Status.APPLYING, applied_by=user
+        status=Status.APPLYING, applied_by=user, claimed_at=timezone.now()
     )
     return bool(claimed)
+
+
+def stuck_after() -> dt.timedelta:
+    """How long a batch may analyse or apply: past Celery's hard time limit (plus a margin) its task is
+    gone, killed or lost with its worker, and is not delivered again."""
+    return dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) + STUCK_MARGIN
+
+
+def fail_if_stuck(batch: ImportBatch, now: dt.datetime) -> ImportBatch:
+    """Mark a batch whose task stopped without finishing as failed, so its page stops waiting and the
+    file can be uploaded again. Nothing was written: the apply is one transaction. An apply still
+    running holds the batch row's lock, so the conditional UPDATE waits for it and then no longer
+    matches."""
+    started = batch.claimed_at if batch.status == Status.APPLYING else batch.created_at
+    if batch.status not in WORKING or started is None or now - started <= stuck_after():
+        return batch
+    with translation.override("zh-hans"):
+        message = _(
+            "The import stopped without finishing (its worker stopped or the task was lost); nothing was "
+            "written. Upload the file again."
+        )
+    if ImportBatch.objects.filter(pk=batch.pk, status=batch.status).update(
+        status=Status.FAILED, message=message, finished_at=now
+    ):
+        batch.status, batch.message, batch.finished_at = Status.FAILED, message, now
+    return batch
 
 
 def apply_batch(batch_id: int) -> ImportBatch:

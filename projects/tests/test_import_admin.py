@@ -305,3 +305,40 @@ def test_a_database_refusal_at_apply_says_what_kind_of_problem_and_to_upload_aga
     assert "IntegrityError" in taken
     assert "编号已被使用" in taken
     assert "重新上传文件" in taken
+
+
+def test_a_batch_whose_task_stopped_fails_once_its_time_limit_is_past(client, staff_user, plan):
+    """A worker killed mid-import leaves the batch working; its page marks it failed after the limit."""
+    client.force_login(staff_user)
+    upload(client, LEDGER_URL, LEDGER, plan)
+    batch = ImportBatch.objects.get()
+    status_url = reverse("admin:projects_project_import_status", args=[batch.pk])
+    start = dt.datetime(2023, 7, 10, 9, 0, tzinfo=dt.UTC)
+    limit = jobs.stuck_after()
+    with time_machine.travel(start, tick=False):
+        assert jobs.claim_for_apply(batch, staff_user)  # the task is then lost: nothing applies it
+
+    with time_machine.travel(start + limit - dt.timedelta(minutes=1), tick=False):
+        still = client.get(status_url, **ZH).json()
+    with time_machine.travel(start + limit + dt.timedelta(minutes=1), tick=False):
+        stopped = client.get(status_url, **ZH).json()
+        page = client.get(batch_url(batch), **ZH).content.decode()
+
+    assert (still["status"], still["finished"]) == ("applying", False)
+    assert (stopped["status"], stopped["finished"]) == ("failed", True)
+    assert "重新上传" in stopped["message"]
+    assert "重新上传" in page
+    assert Project.objects.count() == 0
+
+
+def test_a_batch_stuck_in_analysis_fails_counting_from_its_upload(staff_user, plan):
+    batch = ImportBatch.objects.create(
+        kind="ledger", plan=plan, file_name="台账.xlsx", data=b"", user=staff_user, status="analysing"
+    )
+    created = batch.created_at
+
+    assert jobs.fail_if_stuck(batch, created + jobs.stuck_after()).status == "analysing"
+    assert jobs.fail_if_stuck(batch, created + jobs.stuck_after() + dt.timedelta(seconds=1)).status == "failed"
+    batch.refresh_from_db()
+    assert batch.status == "failed"
+    assert batch.finished_at is not None
