@@ -42,18 +42,10 @@ Kind = ImportBatch.Kind
 
 
 # The model permissions the admin's own add and change pages require for what an import writes.
-IMPORT_PERMISSIONS = {
-    Kind.LEDGER: ("projects.add_project", "projects.change_project"),
-    Kind.PROGRESS: ("targets.add_progressreport", "targets.change_progressreport"),
-}
 
 
 def may_import(request, kind: str) -> bool:
-    if not request.user.has_perms(IMPORT_PERMISSIONS[kind]):
-        return False
-    if is_staff(request):
-        return True
-    return kind == Kind.PROGRESS and user_department_id(request.user) is not None
+    return jobs.may_import(request.user, kind)
 
 
 def may_see_batch(request, batch: ImportBatch) -> bool:

@@ -132,6 +132,22 @@ def analyse_batch(batch_id: int) -> ImportBatch:
     return batch
 
 
+# The model permissions an import needs, on top of the role rules in may_import.
+IMPORT_PERMISSIONS = {
+    ImportBatch.Kind.LEDGER: ("projects.add_project", "projects.change_project"),
+    ImportBatch.Kind.PROGRESS: ("targets.add_progressreport", "targets.change_progressreport"),
+}
+
+
+def may_import(user, kind: str) -> bool:
+    """Who may upload: bureau staff either kind; a unit's user monthly progress only (its own rows)."""
+    if not user.has_perms(IMPORT_PERMISSIONS[kind]):
+        return False
+    if is_bureau_staff(user):
+        return True
+    return kind == ImportBatch.Kind.PROGRESS and user_department_id(user) is not None
+
+
 def may_apply(user, batch: ImportBatch) -> bool:
     """Who may confirm a batch now: bureau staff, or a user of the batch's unit as the user's unit is
     today (someone moved to another unit no longer writes for the old one)."""
