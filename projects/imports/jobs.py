@@ -157,6 +157,17 @@ def may_apply(user, batch: ImportBatch) -> bool:
     return department_id is not None and department_id == batch.department_id
 
 
+def purge_files(before: dt.datetime) -> int:
+    """Drop the uploaded bytes of batches made before `before` (the database need not keep every file
+    for good); their previews, errors and the audit history stay. A batch still unconfirmed by then is
+    closed as failed first: confirming it later would have nothing to re-check against."""
+    old = ImportBatch.objects.filter(created_at__lt=before)
+    with translation.override("zh-hans"):
+        expired = _("Not confirmed in time; the file was removed. Upload it again to import it.")
+    old.filter(status=Status.READY).update(status=Status.FAILED, message=expired, finished_at=timezone.now())
+    return old.filter(status__in=[Status.APPLIED, Status.FAILED]).exclude(data=b"").update(data=b"")
+
+
 def claim_for_apply(batch: ImportBatch, user) -> bool:
     """Mark a ready, error-free batch as applying, confirmed by user; False if it was already claimed
     (a double submit)."""
