@@ -8,8 +8,6 @@ DUBAN_REQUIRE_SERVICES=1 (CI).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -22,7 +20,7 @@ from django.urls import reverse
 from conftest import TEST_REDIS_URL, service_missing
 from projects.imports import jobs
 from projects.models import ImportBatch, Project
-from targets.tests.test_supervise_services import BASE_DIR, BROKER_URL, service_env, stop, tail
+from targets.tests.test_supervise_services import BROKER_URL, start_worker, stop, tail
 
 from .factories import ProjectFactory
 from .xlsx import workbook as make_workbook
@@ -45,14 +43,7 @@ def import_worker(require_postgres, require_redis, transactional_db, tmp_path, s
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": TEST_REDIS_URL}}
     queue = f"duban-test-import-{uuid.uuid4().hex[:12]}"
     log = tmp_path / "worker.log"
-    command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--concurrency", "1",
-        "-Q", queue, "--hostname", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
-        "--loglevel", "INFO",
-    ]  # fmt: skip
-    env = service_env(CELERY_BROKER_URL=BROKER_URL, REDIS_URL=TEST_REDIS_URL)
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
+    process = start_worker(queue, log, REDIS_URL=TEST_REDIS_URL)
     sender = Celery("duban-test-import-sender", broker=BROKER_URL, set_as_current=False)
 
     def send(task: str, batch_id: int) -> None:

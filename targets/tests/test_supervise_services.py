@@ -175,6 +175,19 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=5)
 
 
+def start_worker(queue: str, log: Path, **env: str) -> subprocess.Popen:
+    """`celery -A config worker --pool solo` as deployed, on a queue of its own, logging to `log`."""
+    command = [
+        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--concurrency", "1",
+        "-Q", queue, "--hostname", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        "--loglevel", "INFO",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            command, cwd=BASE_DIR, env=service_env(CELERY_BROKER_URL=BROKER_URL, **env), stdout=out, stderr=subprocess.STDOUT
+        )
+
+
 class Worker:
     def __init__(self, process: subprocess.Popen, queue: str, log: Path) -> None:
         self.process, self.queue, self.log = process, queue, log
@@ -205,20 +218,11 @@ def worker(require_postgres, broker, transactional_db, tmp_path):
     """`celery -A config worker --pool solo` on a queue of its own, reading the test database."""
     queue = f"duban-test-{uuid.uuid4().hex[:12]}"
     log = tmp_path / "worker.log"
-    command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--concurrency", "1",
-        "-Q", queue, "--hostname", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
-        "--loglevel", "INFO",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, cwd=BASE_DIR, env=service_env(CELERY_BROKER_URL=BROKER_URL), stdout=out, stderr=subprocess.STDOUT
-        )
-    worker = Worker(process, queue, log)
+    worker = Worker(start_worker(queue, log), queue, log)
     try:
         yield worker
     finally:
-        stop(process)  # before pytest-django flushes (and at the end drops) the database it reads
+        stop(worker.process)  # before pytest-django flushes (and at the end drops) the database it reads
         worker.sender.close()
         for key in broker.scan_iter(f"*{queue}*"):  # the queue and kombu's bindings of it
             broker.delete(key)
