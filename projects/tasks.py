@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
+from django.utils import timezone
 
 from .imports import jobs
 
@@ -15,3 +18,8 @@ def analyse_import_task(batch_id: int) -> str:
 @shared_task(name="projects.apply_import", ignore_result=True, acks_late=True)
 def apply_import_task(batch_id: int) -> str:
     return jobs.apply_batch(batch_id).status
+
+
+@shared_task(name="projects.purge_imports", ignore_result=True)
+def purge_imports_task(days: int = jobs.KEEP_FILES_DAYS) -> int:
+    return jobs.purge_files(timezone.now() - dt.timedelta(days=days))

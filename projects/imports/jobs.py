@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 Status = ImportBatch.Status
 WORKING = {Status.UPLOADED, Status.ANALYSING, Status.APPLYING}
 STUCK_MARGIN = dt.timedelta(minutes=5)
+# Uploaded files are kept this long (manage.py purge_imports and its monthly schedule).
+KEEP_FILES_DAYS = 90
 PROGRESS_TIMEOUT = 6 * 3600
 # Changed rows named in a stale-preview message, at most.
 STALE_ROWS_SHOWN = 5

@@ -39,3 +39,22 @@ def test_it_drops_old_files_keeps_recent_ones_and_closes_unconfirmed_batches(pla
     assert applied_old.preview == {"rows": [{"row": 3}]}
     assert applied_old.errors[0]["column"] == "项目编号"
     assert "3 imports" in out.getvalue()
+
+
+def test_beat_runs_the_purge_monthly_through_a_registered_task(plan, staff_user):
+    from django_celery_beat.models import PeriodicTask
+
+    from config.celery_app import app
+    from projects.tasks import purge_imports_task
+
+    old = batch(plan, staff_user, "applied", 120)
+    task = PeriodicTask.objects.get(task="projects.purge_imports")  # created by migration 0008
+    with time_machine.travel(NOW, tick=False):
+        purged = purge_imports_task.delay().get()
+
+    old.refresh_from_db()
+    assert (task.crontab.day_of_month, task.crontab.hour, str(task.crontab.timezone)) == ("1", "3", "Asia/Shanghai")
+    assert task.enabled
+    assert "projects.purge_imports" in app.tasks
+    assert purged == 1
+    assert bytes(old.data) == b""

@@ -2,8 +2,8 @@
 
     manage.py purge_imports [--days 90]
 
-A batch that was never confirmed by then is closed as failed. Safe to run again (e.g. monthly from
-cron or a beat schedule): a purged batch is not touched twice.
+A batch that was never confirmed by then is closed as failed. Safe to run again: a purged batch is
+not touched twice. Beat runs the same (task projects.purge_imports) on the 1st of every month.
 """
 
 from __future__ import annotations
@@ -20,7 +20,12 @@ class Command(BaseCommand):
     help = "Drop the uploaded files of Excel imports older than --days (previews, errors and history stay)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=90, help="Keep the files of the last N days (default 90).")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=jobs.KEEP_FILES_DAYS,
+            help=f"Keep the files of the last N days (default {jobs.KEEP_FILES_DAYS}).",
+        )
 
     def handle(self, *_args, days, **_options):
         if days < 1:
