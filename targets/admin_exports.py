@@ -29,16 +29,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import exports, rounds
+from .downloads import xlsx_response
 from .headlines import plan_as_of
 from .ledgers import goals_table
 from .spreadsheets import table_xlsx
-
-
-def xlsx_response(content: bytes, filename: str):
-    # targets.admin and admin_supervision import this module: theirs is read when a file is served.
-    from .admin_supervision import xlsx_response as response
-
-    return response(content, filename)
 
 
 def as_of_for(rows) -> dt.date:
@@ -53,7 +47,7 @@ class ExcelExportMixin:
     export_selected_in_actions = True  # False where the admin already has its own export action
 
     def export_workbook(self, request, queryset) -> tuple[bytes, str]:
-        raise NotImplementedError
+        raise NotImplementedError("an export mixin returns (xlsx bytes, file name) for the queryset")
 
     def export_url_name(self, suffix: str = "export") -> str:
         return f"{self.opts.app_label}_{self.opts.model_name}_{suffix}"

@@ -23,8 +23,6 @@ close_out, dismiss, request_extension, decide_extension), never through the form
 
 from __future__ import annotations
 
-import io
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers, widgets
@@ -33,7 +31,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value, prefetch_related_objects
 from django.forms.models import BaseInlineFormSet
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -48,6 +46,7 @@ from .admin_exports import FindingExportMixin
 from .admin_helpers import DubanAdmin, DubanModelForm, StaffWriteMixin, is_staff, my_unit_filter
 from .admin_status import LIGHT_LABELS, badge, item_change_url
 from .choices import OPEN_FINDING_STATES, ExtensionDecision, FindingCause, FindingSource, FindingState, StatusChoice
+from .downloads import docx_response, xlsx_response
 from .formatting import EMPTY
 from .headlines import current_plan
 from .models import (
@@ -865,14 +864,6 @@ class FindingAdmin(FindingExportMixin, DubanAdmin):
         today = timezone.localdate()
         title = f"督办事项三清单（{today.isoformat()}）"
         return xlsx_response(exports.three_lists_xlsx(rows, title), f"三清单-{today.isoformat()}.xlsx")
-
-
-def xlsx_response(content: bytes, filename: str) -> FileResponse:
-    return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=exports.XLSX_CONTENT_TYPE)
-
-
-def docx_response(content: bytes, filename: str) -> FileResponse:
-    return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=exports.DOCX_CONTENT_TYPE)
 
 
 # --- Extension requests ------------------------------------------------------------------------------
