@@ -4,8 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 MANAGE := $(PY) manage.py
+PORT ?= 8000
 
-.PHONY: venv venv-qa run test lint format migrate worker beat demo messages
+.PHONY: venv venv-qa run tour test lint format migrate worker beat demo messages
 .DEFAULT_GOAL := run
 
 $(PY):
@@ -31,10 +32,16 @@ venv-qa: $(QA_STAMP)
 migrate: venv
 	$(MANAGE) migrate --noinput
 
-run: migrate
-	$(MANAGE) loaddata plan_2023
-	$(MANAGE) create_demo_logins
-	$(MANAGE) runserver 127.0.0.1:8000
+# Safe to repeat: setup_demo checks the port, migrates, loads plan_2023 only where rows are absent and
+# creates the demo logins once (targets/management/commands/setup_demo.py).
+run: venv
+	$(MANAGE) setup_demo --port $(PORT)
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# Brings the demo alive at a date in 2023 and prints where to look (notifications/management/commands/tour.py).
+tour: venv
+	$(MANAGE) setup_demo
+	$(MANAGE) tour --port $(PORT)
 
 test: venv
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

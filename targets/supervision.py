@@ -110,7 +110,6 @@ def supervise(plan: Plan, as_of: dt.date) -> RunSummary:
         lock_plan(plan)
         for date in dates_to_evaluate(plan, as_of):
             evaluate_date(plan, date, summary)
-    log.info("supervise: %s", summary.line())
     return summary
 
 

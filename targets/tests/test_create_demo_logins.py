@@ -49,20 +49,47 @@ def test_creates_three_logins_linked_to_the_centre(debug_on):
     assert err == ""
 
 
-def test_is_idempotent_and_resets_the_password(debug_on, monkeypatch):
+def test_creates_once_and_never_resets_a_changed_password(debug_on, monkeypatch):
     Department.objects.create(name="区教育局")
     run()
+    unit = get_user_model().objects.get(username="unit")
+    unit.set_password("changed-by-its-owner-7")
+    unit.save()
     monkeypatch.setenv("DUBAN_DEMO_PASSWORD", "from-the-env-1")
-    run()
-    run(password="from-the-option-2")
+    out, _err = run()
 
     assert get_user_model().objects.count() == 3
     assert Person.objects.filter(user__username="unit").count() == 1
-    unit = get_user_model().objects.get(username="unit")
-    assert unit.check_password("from-the-option-2")
+    unit.refresh_from_db()
+    assert unit.check_password("changed-by-its-owner-7")
+    assert "exists, left as it is" in out
     assert unit.groups.count() == 1
     # Falls back to the first unit by name when the centre is absent.
     assert unit.person.department.name == "区教育局"
+
+
+def test_force_resets_the_password_of_existing_logins(debug_on):
+    run()
+    run(force=True, password="from-the-option-2")
+    assert get_user_model().objects.get(username="unit").check_password("from-the-option-2")
+    assert get_user_model().objects.get(username="admin").check_password("from-the-option-2")
+
+
+def test_force_runs_the_password_validators(debug_on):
+    run()
+    with pytest.raises(CommandError, match="Password refused"):
+        run(force=True, password="123")
+    with pytest.raises(CommandError, match="Password refused"):
+        run(force=True, password="password123")
+    assert get_user_model().objects.get(username="admin").check_password("duban-demo-2023")
+
+
+def test_links_the_unit_login_once_the_plan_is_loaded(debug_on):
+    run()
+    assert not Person.objects.exists()
+    centre = Department.objects.create(name="区重点建设项目促进中心")
+    run()
+    assert user_department_id(get_user_model().objects.get(username="unit")) == centre.pk
 
 
 def test_env_password_is_used(debug_on, monkeypatch):
@@ -78,13 +105,10 @@ def test_without_units_creates_the_logins_and_warns(debug_on):
     assert "No responsible unit" in err
 
 
-def test_refuses_with_debug_off(settings):
+def test_refuses_with_debug_off_even_with_force(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG is off"):
         run()
-    with pytest.raises(CommandError, match="default password"):
-        run(force=True)
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        run(force=True, password="a-long-chosen-password-9")
     assert not get_user_model().objects.exists()
-
-    run(force=True, password="a-long-chosen-password")
-    assert get_user_model().objects.get(username="admin").check_password("a-long-chosen-password")
