@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .choices import MetricKind
 
 WAN_PER_YI = Decimal(10000)
+YUAN_PER_WAN = Decimal(10000)
 EMPTY = "—"
 # Units written straight after the number, without a space.
 _TIGHT_UNITS = {"%", "‰"}
@@ -35,16 +37,32 @@ def with_unit(text: str, unit: str) -> str:
     return f"{text}{unit}" if unit in _TIGHT_UNITS else f"{text} {unit}"
 
 
+def _reads_chinese() -> bool:
+    return (translation.get_language() or "zh-hans").startswith("zh")
+
+
 def wan(value: Decimal | int | None) -> str:
-    """An amount in 万元, e.g. "12,345.6 万元"."""
-    return with_unit(number(value), _("10k yuan"))
+    """An amount in 万元, e.g. "12,345.6 万元"; in English the exact sum in yuan, "123,456,000 yuan"."""
+    if value is None or _reads_chinese():
+        return with_unit(number(value), _("10k yuan"))
+    return f"{number(Decimal(value) * YUAN_PER_WAN, 0)} yuan"
 
 
 def yi(value: Decimal | int | None) -> str:
-    """An amount stored in 万元 shown in 亿元, e.g. 6,000,000 → "600 亿元"."""
+    """An amount stored in 万元 shown in 亿元, e.g. 6,000,000 → "600 亿元"; in English "60 billion yuan"."""
     if value is None:
         return EMPTY
-    return with_unit(number(Decimal(value) / WAN_PER_YI), _("100M yuan"))
+    if _reads_chinese():
+        return with_unit(number(Decimal(value) / WAN_PER_YI), _("100M yuan"))
+    return english_yuan(Decimal(value) * YUAN_PER_WAN)
+
+
+def english_yuan(yuan: Decimal) -> str:
+    """A sum in yuan the way English writes large money: 60 billion yuan, 123.46 million yuan, 15,000 yuan."""
+    for scale, word in ((Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")):
+        if abs(yuan) >= scale:
+            return f"{number(yuan / scale)} {word} yuan"
+    return f"{number(yuan, 0)} yuan"
 
 
 def percent(value: Decimal | None) -> str:

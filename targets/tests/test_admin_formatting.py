@@ -39,12 +39,28 @@ def test_it_shows_yi_goals_in_yi_and_others_in_their_unit():
     share = Target(metric_kind="percentage", unit="%", comparator=">=", target_value=Decimal("27"))
     no_number = Target(metric_kind="ranking", target_text="三区第一")
 
-    assert formatting.goal_target(yi_goal) == "≥ 600 100M yuan"
-    assert formatting.goal_amount(yi_goal, Decimal("12345")) == "1.23 100M yuan"
+    assert formatting.goal_target(yi_goal) == "≥ 60 billion yuan"
+    assert formatting.goal_amount(yi_goal, Decimal("12345")) == "123.45 million yuan"
     assert formatting.goal_target(piles) == "> 200 个"
     assert formatting.goal_target(share) == "≥ 27%"
     assert formatting.goal_target(no_number) == "三区第一"
-    assert formatting.wan(Decimal("8000")) == "8,000 10k yuan"
+    assert formatting.wan(Decimal("8000")) == "80,000,000 yuan"
+
+
+@pytest.mark.parametrize(
+    ("amount", "in_english", "chinese_yi", "chinese_wan"),
+    [
+        (Decimal("0"), "0 yuan", "0 亿元", "0 万元"),
+        (Decimal("1.5"), "15,000 yuan", "0 亿元", "1.5 万元"),  # 0.00015 亿 rounds to 0,
+        (Decimal("5000"), "50 million yuan", "0.5 亿元", "5,000 万元"),
+        (Decimal("1200000"), "12 billion yuan", "120 亿元", "1,200,000 万元"),
+    ],
+)
+def test_money_reads_naturally_in_english_and_in_chinese(amount, in_english, chinese_yi, chinese_wan):
+    assert formatting.yi(amount) == in_english
+    with translation.override("zh-hans"):
+        assert formatting.yi(amount) == chinese_yi
+        assert formatting.wan(amount) == chinese_wan
 
 
 def test_it_gives_no_percentage_where_a_share_means_nothing():
