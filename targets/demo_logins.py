@@ -36,13 +36,16 @@ class DemoLogin:
     password_set: bool
 
 
+REFUSAL = (
+    "DEBUG is off, so this is treated as a production database: demo logins (admin, staff, unit, whose "
+    "names and default password are public) may not exist there, and none were created. "
+    "Create real accounts with `manage.py createsuperuser` and the admin instead."
+)
+
+
 def refuse_without_debug() -> None:
     if not settings.DEBUG:
-        raise DemoLoginsRefused(
-            "DEBUG is off, so this is treated as a production database: demo logins (admin, staff, unit, whose "
-            "names and default password are public) may not exist there, and none were created. "
-            "Create real accounts with `manage.py createsuperuser` and the admin instead."
-        )
+        raise DemoLoginsRefused(REFUSAL)
 
 
 def ensure_demo_logins(password: str, *, reset: bool = False) -> tuple[list[DemoLogin], Department | None]:
