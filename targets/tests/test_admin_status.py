@@ -97,12 +97,12 @@ def test_it_shows_the_latest_snapshot_on_a_project_page(client, staff_user, lit_
     text = page.content.decode()
     assert "duban-light-red" in text
     assert "2023-06-30" in text
-    assert "4,000 10k yuan" in text  # expected, in 万元
-    assert "1,500 10k yuan" in text  # actual
-    assert "2,500 10k yuan" in text  # gap
-    assert "3,000 10k yuan" in text  # forecast
+    assert "40,000,000 yuan" in text  # expected: 4,000 万元, in yuan in English
+    assert "15,000,000 yuan" in text  # actual
+    assert "25,000,000 yuan" in text  # gap
+    assert "30,000,000 yuan" in text  # forecast
     assert "38%" in text  # ratio
-    assert "Well behind schedule: 1,500 10k yuan against 4,000 10k yuan expected by 2023-06-30 (38%)." in text
+    assert "Well behind schedule: 15,000,000 yuan against 40,000,000 yuan expected by 2023-06-30 (38%)." in text
     assert "Milestone “主体结顶” was due on 2023-05-31: 30 days overdue." in text
     assert "Reason: some_new_code" in text
     assert reverse("admin:targets_finding_change", args=[lit_project.findings.get().pk]) in text
@@ -345,4 +345,4 @@ def test_it_previews_the_colour_from_the_figures_entered_so_far(client, unit_use
     assert 'data-status="red"' in behind
     assert "duban-light-red" in behind
     assert 'data-status="green"' in caught_up
-    assert "6,500" in caught_up or "6500" in caught_up
+    assert "65,000,000 yuan" in caught_up  # 6,500 万元
