@@ -67,7 +67,8 @@ def main(base_url: str, staff_token: str, unit_token: str) -> None:
 
     me = v1_me_retrieve.sync(client=unit)
     check(isinstance(me, Me) and me.department is not None and not me.is_bureau_staff, f"unit token is {me.username}")
-    assert isinstance(me, Me) and me.department is not None
+    assert isinstance(me, Me)
+    assert me.department is not None
     own = v1_projects_list.sync(client=unit, plan=plan_id, lead_department=me.department.id)
     assert isinstance(own, PaginatedProjectList)
     check(own.count > 0, f"{me.department.name} leads {own.count} projects")
