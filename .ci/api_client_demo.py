@@ -63,7 +63,9 @@ def main(base_url: str, staff_token: str, unit_token: str) -> None:
     status = v1_status_retrieve.sync(client=staff, plan=plan_id, as_of=dt.date(2023, 7, 31))
     check(isinstance(status, PlanStatus) and status.run_date == dt.date(2023, 7, 10), "status as of 2023-07-31: the 07-10 run")
     early = v1_status_retrieve.sync(client=staff, plan=plan_id, as_of=dt.date(2023, 1, 15))
-    check(isinstance(early, PlanStatus) and early.status_reason == StatusReasonEnum.NO_RUN, "before any run: status_reason no_run")
+    check(
+        isinstance(early, PlanStatus) and early.status_reason == StatusReasonEnum.NO_RUN, "before any run: status_reason no_run"
+    )
 
     me = v1_me_retrieve.sync(client=unit)
     check(isinstance(me, Me) and me.department is not None and not me.is_bureau_staff, f"unit token is {me.username}")
