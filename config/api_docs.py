@@ -146,6 +146,68 @@ COMPONENTS = {
     "PlanStatus": "计划的督办概况。A plan's status summary.",
 }
 
+# Component examples, drawn from the demo register (`seed_demo --projects 50 --seed 1` on plan_2023,
+# supervised on 2023-07-10). Ids differ from one database to another.
+EXAMPLES = {
+    "Project": {
+        "id": 2043,
+        "plan": 2023,
+        "code": "DEMO-2023-00001",
+        "name": "葭沚现代物流中心项目",
+        "lead_department": 139,
+        "category": "services",
+        "stage": "continuing",
+        "total_investment": "8454.00",
+        "annual_plan_investment": "1961.00",
+        "owner_company": "浙江嘉禾实业有限公司",
+        "township": "葭沚街道",
+        "period_start": "2023-01-01",
+        "period_end": "2023-12-31",
+        "status": "green",
+        "expected_value": "980.00",
+        "actual_value": "1056.20",
+        "ratio": "1.08",
+        "forecast_value": "2113.48",
+        "status_date": "2023-07-10",
+        "status_reason": None,
+    },
+    "ProgressReport": {
+        "id": 5,
+        "target": None,
+        "project": 2043,
+        "as_of": "2023-06-30",
+        "period": "2023-06-01",
+        "value": "1056.20",
+        "note": "装饰装修施工，1—6月累计完成投资1056.2万元，占年度计划的53.9%。",
+        "problems": "",
+        "correction_reason": "",
+        "submitted_at": "2023-07-01T11:02:00+08:00",
+    },
+    "ProgressReportRequest": {
+        "project": 2043,
+        "as_of": "2023-07-31",
+        "value": "1262.40",
+        "note": "装饰装修施工，1—7月累计完成投资1262.4万元。",
+        "problems": "",
+    },
+    "PatchedProgressReportRequest": {"note": "更正：1—7月累计完成投资1262.4万元。"},
+    "Me": {
+        "username": "unit",
+        "is_bureau_staff": False,
+        "department": {"id": 109, "name": "区重点建设项目促进中心"},
+        "auth": "token",
+        "read_only": False,
+        "can_write": True,
+        "token_name": "项目系统对接",
+        "token_expires_at": "2024-03-31T00:00:00+08:00",
+    },
+    "Error": {
+        "code": "duplicate",
+        "detail": "该日期的报送已存在，请更正原报送。",
+        "as_of": [{"message": "该日期的报送已存在，请更正原报送。", "code": "duplicate"}],
+    },
+}
+
 
 def resource_of(path: str) -> str:
     match = re.match(r"^/api/v1/([^/{]+)/", path)

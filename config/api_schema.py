@@ -174,4 +174,6 @@ def postprocess(result, generator, request, public):  # noqa: ARG001 - drf-spect
             schema.pop("description", None)
             if name in api_docs.COMPONENTS:
                 schema["description"] = api_docs.COMPONENTS[name]
+        if name in api_docs.EXAMPLES:
+            schema["example"] = api_docs.EXAMPLES[name]
     return result

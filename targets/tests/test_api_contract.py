@@ -215,3 +215,11 @@ def test_parameters_are_typed_and_enums_reused(schema):
     download = schema["paths"]["/api/v1/supervision-rounds/{id}/three-lists/"]["get"]["responses"]["200"]["content"]
     assert download["application/octet-stream"]["schema"] == {"type": "string", "format": "binary"}
     assert "ProjectCategoryEnum" in components
+
+
+def test_examples_come_from_the_demo_register_and_match_their_components(schema):
+    components = schema["components"]["schemas"]
+    assert components["Project"]["example"]["code"].startswith("DEMO-")
+    for name in ("Project", "ProgressReport", "Me"):
+        assert set(components[name]["example"]) == set(components[name]["properties"]), name
+    assert set(components["ProgressReportRequest"]["example"]) <= set(components["ProgressReportRequest"]["properties"])
