@@ -3,9 +3,9 @@
 #   1. download /api/schema/ from a live server with a token, as an integrator would;
 #   2. openapi-spec-validator must pass;
 #   3. openapi-python-client generates a client, and every module of it must import;
-#   4. .ci/api_client_demo.py, which uses only that generated client (no hand-written HTTP),
-#      lists plans, pages through projects, reads a status as of a date, files a report, gets a
-#      typed 400 on a duplicate, a 403 for another unit's item and a 412 on a stale If-Match.
+#   4. .ci/api_client_demo.py type-checks against it with mypy --strict (no casts needed) and, using
+#      only that generated client (no hand-written HTTP), lists plans, pages through projects, reads a
+#      status as of a date, files a report, gets a typed 400 on a duplicate, a 403 for another unit's item and a 412 on a stale If-Match.
 # Usage: .ci/api_client_check.sh BASE_URL STAFF_TOKEN UNIT_TOKEN (tools from .venv-qa).
 set -euo pipefail
 
@@ -39,5 +39,9 @@ for name in names:
     importlib.import_module(name)
 print(f"imported all {len(names)} modules of the generated client")
 PYEOF
+
+# Typed callers read response fields without casts: every field a response always has is required.
+# (--follow-imports=silent: the generated package's own typing is the generator's business.)
+MYPYPATH=$WORK "$QA/mypy" --strict --follow-imports=silent --cache-dir "$WORK/.mypy_cache" "$ROOT/.ci/api_client_demo.py"
 
 PYTHONPATH=$WORK "$QA/python" "$ROOT/.ci/api_client_demo.py" "$BASE_URL" "$STAFF_TOKEN" "$UNIT_TOKEN"

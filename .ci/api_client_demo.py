@@ -46,7 +46,8 @@ def main(base_url: str, staff_token: str, unit_token: str) -> None:
     unit = AuthenticatedClient(base_url=base_url, token=unit_token, raise_on_unexpected_status=True)
 
     plans = v1_plans_list.sync(client=staff)
-    check(isinstance(plans, PaginatedPlanList) and any(p.year == 2023 for p in plans.results), "plans listed, 2023 among them")
+    assert isinstance(plans, PaginatedPlanList)
+    check(any(p.year == 2023 for p in plans.results), "plans listed, 2023 among them")
     plan_id = next(p.id for p in plans.results if p.year == 2023)
 
     seen: list[int] = []
@@ -68,9 +69,9 @@ def main(base_url: str, staff_token: str, unit_token: str) -> None:
     )
 
     me = v1_me_retrieve.sync(client=unit)
-    check(isinstance(me, Me) and me.department is not None and not me.is_bureau_staff, f"unit token is {me.username}")
     assert isinstance(me, Me)
     assert me.department is not None
+    check(not me.is_bureau_staff and not me.read_only, f"the unit token is {me.username}'s, a unit's that may write")
     own = v1_projects_list.sync(client=unit, plan=plan_id, lead_department=me.department.id)
     assert isinstance(own, PaginatedProjectList)
     check(own.count > 0, f"{me.department.name} leads {own.count} projects")
@@ -81,7 +82,7 @@ def main(base_url: str, staff_token: str, unit_token: str) -> None:
 
     # The day after the project's latest report (or 2023-06-30), so the script can run again.
     latest = v1_progress_reports_list.sync(
-        client=unit, project=project.id, ordering=V1ProgressReportsListOrdering("-as_of"), page_size=1
+        client=unit, project=project.id, ordering=V1ProgressReportsListOrdering.AS_OF_DESC, page_size=1
     )
     assert isinstance(latest, PaginatedProgressReportList)
     check(latest.results == [] or latest.results[0].as_of is not None, "reports of the project read, newest first")

@@ -84,7 +84,12 @@ class OrderingFilter(drf_filters.OrderingFilter):
                     "排序字段，前加 `-` 为降序，可用逗号组合多个；未知字段返回 400。"
                     "Order by this field (`-` for descending); several may be joined by commas; an unknown one is a 400."
                 ),
-                "schema": {"type": "string", "enum": self.terms(view, view.get_queryset())},
+                "schema": {
+                    "type": "string",
+                    "enum": (terms := self.terms(view, view.get_queryset())),
+                    # Names for generated enum members: CODE, CODE_DESC … (not VALUE_1).
+                    "x-enum-varnames": [t.removeprefix("-").upper() + ("_DESC" if t.startswith("-") else "") for t in terms],
+                },
             }
         ]
 

@@ -191,7 +191,8 @@ def test_every_operation_has_a_tag_summary_description_and_its_errors(schema):
         assert "Retry-After" in responses["429"]["headers"], where
         if method in {"post", "put", "patch"}:
             assert {"400", "403", "413", "415"} <= responses.keys(), where
-            assert list(operation["requestBody"]["content"]) == ["application/json"], where
+            if "requestBody" in operation:
+                assert list(operation["requestBody"]["content"]) == ["application/json"], where
         if method in {"put", "patch"}:
             assert "412" in responses, where
             assert "ETag" in responses["200"]["headers"], where
@@ -209,7 +210,8 @@ def test_parameters_are_typed_and_enums_reused(schema):
     assert parameters[("/api/v1/findings/", "get", "project")]["schema"]["type"] == "integer"
     assert parameters[("/api/v1/projects/", "get", "category")]["schema"] == {"$ref": "#/components/schemas/ProjectCategoryEnum"}
     assert parameters[("/api/v1/projects/", "get", "page_size")]["schema"]["maximum"] == 200
-    assert "-code" in parameters[("/api/v1/projects/", "get", "ordering")]["schema"]["enum"]
+    ordering = parameters[("/api/v1/projects/", "get", "ordering")]["schema"]
+    assert dict(zip(ordering["enum"], ordering["x-enum-varnames"], strict=True))["-code"] == "CODE_DESC"
     for key, parameter in parameters.items():
         assert "title" not in parameter.get("schema", {}), key
     download = schema["paths"]["/api/v1/supervision-rounds/{id}/three-lists/"]["get"]["responses"]["200"]["content"]
@@ -221,5 +223,7 @@ def test_examples_come_from_the_demo_register_and_match_their_components(schema)
     components = schema["components"]["schemas"]
     assert components["Project"]["example"]["code"].startswith("DEMO-")
     for name in ("Project", "ProgressReport", "Me"):
-        assert set(components[name]["example"]) == set(components[name]["properties"]), name
+        example = components[name]["example"]
+        assert set(example) <= set(components[name]["properties"]), name
+        assert "id" in example or name == "Me", name
     assert set(components["ProgressReportRequest"]["example"]) <= set(components["ProgressReportRequest"]["properties"])
