@@ -242,8 +242,10 @@ def describe(operation: dict, path: str, method: str) -> None:  # noqa: ARG001 -
         operation["summary"] = f"{zh_name}：{specific_zh.split('。')[0][:40]} / {first_line}"
         operation["description"] = f"{specific_zh}\n\n{specific_en}"
     else:  # an operation added later without its words here: its docstring stays the description
-        operation["summary"] = f"{zh_name}：{action} / {en_name}: {action.replace('_', ' ')}"
-        operation.setdefault("description", operation["summary"])
+        docstring = operation.get("description", "").strip()
+        first = re.split(r"(?<=[.。])\s", docstring, maxsplit=1)[0] if docstring else action.replace("_", " ")
+        operation["summary"] = f"{zh_name}：{first}"
+        operation["description"] = docstring or operation["summary"]
     operation["summary"] = SUMMARIES.get(operation_id, operation["summary"])
 
 
