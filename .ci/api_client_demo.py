@@ -12,6 +12,7 @@ import sys
 
 from duban_client import AuthenticatedClient
 from duban_client.api.me import v1_me_retrieve
+from duban_client.api.milestones import v1_milestones_create, v1_milestones_partial_update
 from duban_client.api.plans import v1_plans_list
 from duban_client.api.progress_reports import (
     v1_progress_reports_create,
@@ -23,9 +24,13 @@ from duban_client.api.status import v1_status_retrieve
 from duban_client.models import (
     Error,
     Me,
+    Milestone,
+    MilestoneKindEnum,
+    MilestoneRequest,
     PaginatedPlanList,
     PaginatedProgressReportList,
     PaginatedProjectList,
+    PatchedMilestoneRequest,
     PatchedProgressReportRequest,
     PlanStatus,
     ProgressReport,
@@ -120,6 +125,15 @@ def main(base_url: str, staff_token: str, unit_token: str) -> None:
         stale.status_code == 412 and isinstance(stale.parsed, Error) and stale.parsed.code == "precondition_failed",
         "PATCH with a stale If-Match: 412 precondition_failed",
     )
+
+    # PATCH is JSON: null clears a nullable date (v1's multipart sent "None" and got a 400).
+    node = MilestoneRequest(
+        title="CI 节点", project=project.id, kind=MilestoneKindEnum.OTHER, planned_date=as_of, actual_date=dt.date(2023, 6, 1)
+    )
+    milestone = v1_milestones_create.sync(client=unit, body=node)
+    assert isinstance(milestone, Milestone)
+    cleared = v1_milestones_partial_update.sync(milestone.id, client=unit, body=PatchedMilestoneRequest(actual_date=None))
+    check(isinstance(cleared, Milestone) and cleared.actual_date is None, "PATCH actual_date=None clears the date")
     print("generated client: all calls answered as documented")
 
 
