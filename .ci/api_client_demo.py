@@ -35,6 +35,7 @@ from duban_client.models import (
     PlanStatus,
     ProgressReport,
     ProgressReportRequest,
+    Project,
     StatusReasonEnum,
 )
 from duban_client.models.v1_progress_reports_list_ordering import V1ProgressReportsListOrdering
@@ -80,19 +81,28 @@ def main(base_url: str, staff_token: str, unit_token: str) -> None:
     own = v1_projects_list.sync(client=unit, plan=plan_id, lead_department=me.department.id)
     assert isinstance(own, PaginatedProjectList)
     check(own.count > 0, f"{me.department.name} leads {own.count} projects")
-    project = own.results[0]
     everyone = v1_projects_list.sync(client=unit, plan=plan_id, page_size=200)
     assert isinstance(everyone, PaginatedProjectList)
     foreign = next(p for p in everyone.results if p.lead_department != me.department.id)
 
-    # The day after the project's latest report (or 2023-06-30), so the script can run again.
-    latest = v1_progress_reports_list.sync(
-        client=unit, project=project.id, ordering=V1ProgressReportsListOrdering.AS_OF_DESC, page_size=1
-    )
-    assert isinstance(latest, PaginatedProgressReportList)
-    check(latest.results == [] or latest.results[0].as_of is not None, "reports of the project read, newest first")
-    as_of = latest.results[0].as_of + dt.timedelta(days=1) if latest.results else dt.date(2023, 6, 30)
-    value = latest.results[0].value if latest.results else "1000.00"
+    # A date with no report yet: the day after a project's latest report (2023-06-30 for a project
+    # without one), inside its period, so the script can run again on the same database.
+    chosen: tuple[Project, dt.date, str] | None = None
+    for candidate in own.results:
+        latest = v1_progress_reports_list.sync(
+            client=unit, project=candidate.id, ordering=V1ProgressReportsListOrdering.AS_OF_DESC, page_size=1
+        )
+        assert isinstance(latest, PaginatedProgressReportList)
+        if not latest.results:
+            chosen = (candidate, dt.date(2023, 6, 30), "1000.00")
+            break
+        day = latest.results[0].as_of + dt.timedelta(days=1)
+        if day <= candidate.period_end:
+            chosen = (candidate, day, latest.results[0].value or "1000.00")
+            break
+    check(chosen is not None, "reports of the unit's projects read, newest first")
+    assert chosen is not None
+    project, as_of, value = chosen
     body = ProgressReportRequest(as_of=as_of, value=value, project=project.id, note="CI 生成客户端报送")
 
     filed = v1_progress_reports_create.sync_detailed(client=unit, body=body)
