@@ -35,6 +35,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # JSON errors under /api/ (body size limit, unknown paths, Django's own 400/500 pages).
+    "targets.api.middleware.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -154,11 +156,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: one request body per operation in the schema, and PATCH can send null to clear a field.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_FILTER_BACKENDS": [
         "targets.api.filters.FilterBackend",
         "targets.api.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api_schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "targets.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["targets.api.throttling.TokenRateThrottle"],
@@ -167,6 +172,18 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "targets.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+API_DESCRIPTION = (
+    "督办系统 REST API（v1）：年度计划、目标、重大项目、进度报送、节点、堵点、督办事项与督查轮次。"
+    "认证：`Authorization: Bearer <令牌>`（或 `Token <令牌>`），令牌由 `manage.py issue_token` 签发。"
+    "只接受 JSON 请求体；错误一律为带 `code` 的 Error 对象。变更记录见 docs/api-changelog.md。\n\n"
+    "Duban REST API (v1): annual plans, goals, major projects, progress reports, milestones, blockers, "
+    "findings and supervision rounds. Authenticate with `Authorization: Bearer <token>` (or `Token <token>`); "
+    "tokens are issued by `manage.py issue_token`. Request bodies are JSON only; every error is an Error "
+    "object carrying a `code`. Changes are listed in docs/api-changelog.md."
+)
+# Request bodies larger than this are refused under /api/ with a JSON 413 (the API takes small JSON).
+DUBAN_API_MAX_BODY_BYTES = env_int("DUBAN_API_MAX_BODY_BYTES", default=1024 * 1024)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Duban API",
     "VERSION": "1.0.0",
@@ -174,6 +191,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its Swagger UI need a login (a token or the admin's session), like the API.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Tags, summaries, descriptions, the error model and enum references (config/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api_schema.postprocess",
+    ],
+    "DESCRIPTION": API_DESCRIPTION,
     # Separate request and response components, so a response component can differ (see
     # targets.api.serializers.FieldsMixinSchema: `?fields=` makes every response field optional).
     "COMPONENT_SPLIT_REQUEST": True,

@@ -25,6 +25,7 @@ class BlockerViewSet(ItemLinkedViewSet):
     serializer_class = BlockerSerializer
     filterset_fields = ["project", "category"]
     ordering_fields = ["raised_on", "id"]
+    item_keys = ("project",)
 
     def get_item(self, obj):
         return obj.project

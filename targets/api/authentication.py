@@ -1,4 +1,4 @@
-"""`Authorization: Token <key>`: ApiToken lookup by prefix, then a constant-time hash comparison."""
+"""`Authorization: Bearer <key>` (or v1's `Token <key>`): ApiToken lookup by prefix, then a constant-time hash comparison."""
 
 # ruff: noqa: ARG002 - DRF and admin hooks have fixed signatures
 from __future__ import annotations
@@ -15,7 +15,29 @@ from ..models.api import PREFIX_LENGTH, hash_key
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
-    keyword = "Token"
+    # Bearer is what OpenAPI generators send; Token is what v1 documented. Both are accepted.
+    keyword = "Bearer"
+    keywords = (b"bearer", b"token")
+
+    def authenticate(self, request):
+        auth = authentication.get_authorization_header(request).split()
+        if not auth or auth[0].lower() not in self.keywords:
+            return None
+        # DRF's own messages (and their translations).
+        if len(auth) == 1:
+            raise exceptions.AuthenticationFailed(_("Invalid token header. No credentials provided."))
+        if len(auth) > 2:
+            raise exceptions.AuthenticationFailed(_("Invalid token header. Token string should not contain spaces."))
+        try:
+            key = auth[1].decode()
+        except UnicodeError as exc:
+            raise exceptions.AuthenticationFailed(
+                _("Invalid token header. Token string should not contain invalid characters.")
+            ) from exc
+        return self.authenticate_credentials(key)
+
+    def authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'
 
     def authenticate_credentials(self, key: str):
         digest = hash_key(key)
@@ -35,4 +57,11 @@ class TokenScheme(OpenApiAuthenticationExtension):
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "Authorization", "description": "Token <key>"}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "API 令牌（`manage.py issue_token` 签发）：`Authorization: Bearer <令牌>`；v1 的 `Token <令牌>` 同样有效。\n\n"
+                "An API token (`manage.py issue_token`): `Authorization: Bearer <token>`; v1's `Token <token>` works too."
+            ),
+        }

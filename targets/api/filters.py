@@ -4,11 +4,16 @@
 from __future__ import annotations
 
 import django_filters as filters
+from django import forms
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions
 from rest_framework import filters as drf_filters
 
 from ..choices import ItemKind
-from ..models import Finding, Milestone, ProgressReport, Target
+from ..models import Department, Finding, Milestone, ProgressReport, Target
 
 _GENERATED: dict = {}  # (view class, model) -> the FilterSet class django-filter made for filterset_fields
 
@@ -47,12 +52,61 @@ class OrderingFilter(drf_filters.OrderingFilter):
     """
 
     def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        if raw:
+            allowed = self.terms(view, queryset)
+            unknown = [term.strip() for term in raw.split(",") if term.strip() not in allowed]
+            if unknown:
+                message = _("Unknown ordering %(terms)s; use one of: %(allowed)s.") % {
+                    "terms": ", ".join(unknown),
+                    "allowed": ", ".join(allowed),
+                }
+                raise exceptions.ValidationError({self.ordering_param: [message]}, code="invalid_ordering")
         ordering = super().get_ordering(request, queryset, view)
-        if not ordering or not request.query_params.get(self.ordering_param):
+        if not ordering or not raw:
             return ordering
         if {term.lstrip("-") for term in ordering} & {"id", "pk"}:
             return ordering
         return [*ordering, "pk"]
+
+    def terms(self, view, queryset=None) -> list[str]:
+        """The values ?ordering= takes: each ordering field, ascending or descending (-)."""
+        names = [name for name, _label in self.get_valid_fields(queryset, view, {"request": getattr(view, "request", None)})]
+        return [term for name in names for term in (name, f"-{name}")]
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "排序字段，前加 `-` 为降序，可用逗号组合多个；未知字段返回 400。"
+                    "Order by this field (`-` for descending); several may be joined by commas; an unknown one is a 400."
+                ),
+                "schema": {
+                    "type": "string",
+                    "enum": (terms := self.terms(view, view.get_queryset())),
+                    # Names for generated enum members: CODE, CODE_DESC … (not VALUE_1).
+                    "x-enum-varnames": [t.removeprefix("-").upper() + ("_DESC" if t.startswith("-") else "") for t in terms],
+                },
+            }
+        ]
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(filters.NumberFilter):
+    """An id: a whole number in the form and the schema (NumberFilter takes decimals)."""
+
+    field_class = forms.IntegerField
+
+
+class DepartmentFilter(filters.FilterSet):
+    name_contains = filters.CharFilter(field_name="name", lookup_expr="contains")
+
+    class Meta:
+        model = Department
+        fields = ["name", "kind", "active", "parent"]
 
 
 class TargetFilter(filters.FilterSet):
@@ -64,8 +118,8 @@ class TargetFilter(filters.FilterSet):
 class ItemLinkedFilter(filters.FilterSet):
     """`?target=` and `?project=` both filter on the shared item id."""
 
-    target = filters.NumberFilter(method="filter_target")
-    project = filters.NumberFilter(method="filter_project")
+    target = IdFilter(method="filter_target")
+    project = IdFilter(method="filter_project")
 
     def filter_target(self, queryset, name, value):
         return queryset.filter(item_id=value, item__kind=ItemKind.GOAL)
@@ -90,7 +144,7 @@ class ProgressReportFilter(ItemLinkedFilter):
 
 
 class FindingFilter(ItemLinkedFilter):
-    leader = filters.NumberFilter(field_name="responsible_leader")
+    leader = IdFilter(field_name="responsible_leader")
     # Chooses the fields (FindingSerializer), not the rows.
     list = filters.ChoiceFilter(
         choices=[("problem", "problem"), ("responsibility", "responsibility"), ("rectification", "rectification")],

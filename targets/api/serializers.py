@@ -21,7 +21,11 @@ from ..choices import ItemKind, MetricKind, ProblemCategory, StatusChoice
 from ..models import Department, Finding, Milestone, Person, Plan, ProgressReport, SupervisionRound, Target, TrackedItem
 from .errors import as_drf
 
-STATUS_FIELDS = ["status", "expected_value", "actual_value", "ratio", "forecast_value", "status_date"]
+STATUS_FIELDS = ["status", "expected_value", "actual_value", "ratio", "forecast_value", "status_date", "status_reason"]
+STATUS_REASONS = [
+    ("no_run", "no supervision run on or before the date"),
+    ("not_judged", "no run on or before the date judged this item"),
+]
 
 
 # Field classes whose to_representation is the identity for the Python type the database returns.
@@ -31,7 +35,7 @@ _BUILT_FIELDS: dict[type, dict] = {}
 
 
 class FieldsMixin:
-    """`?fields=id,code,status` keeps only the named fields (unknown names are ignored)."""
+    """`?fields=id,code,status` keeps only the named fields and the id (unknown names are ignored)."""
 
     # (The docstring above is the schema's description of every serializer.) Also the API's fast
     # paths, the same output for less CPU on every list page: the fields ModelSerializer builds from
@@ -44,7 +48,7 @@ class FieldsMixin:
         request = self.context.get("request")
         wanted = request.query_params.get("fields") if request is not None and request.method == "GET" else None
         if wanted:
-            keep = {name.strip() for name in wanted.split(",")}
+            keep = {"id", *(name.strip() for name in wanted.split(","))}
             for name in list(self.fields):
                 if name not in keep:
                     self.fields.pop(name)
@@ -125,7 +129,10 @@ def converter(field):
 
 
 class FieldsMixinSchema(OpenApiSerializerExtension):
-    """In responses no field is required: `?fields=` (and a finding's `?list=`) leave fields out."""
+    """In responses every field is required (nullable ones are present as null).
+
+    `?fields=` (and a finding's `?list=`) answer a documented subset, always with the id.
+    """
 
     target_class = FieldsMixin
     match_subclasses = True
@@ -133,7 +140,7 @@ class FieldsMixinSchema(OpenApiSerializerExtension):
     def map_serializer(self, auto_schema, direction):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
         if direction == "response":
-            schema.pop("required", None)
+            schema["required"] = list(schema.get("properties", {}))
         return schema
 
 
@@ -153,6 +160,8 @@ class StatusFieldsMixin(serializers.Serializer):
         max_digits=16, decimal_places=2, read_only=True, allow_null=True, source="snapshot_forecast"
     )
     status_date = serializers.DateField(read_only=True, allow_null=True, source="snapshot_date")
+    # Null when a run judged the item; else why the status is grey and the figures null.
+    status_reason = serializers.ChoiceField(choices=STATUS_REASONS, read_only=True, allow_null=True, source="snapshot_reason")
 
 
 class DepartmentSerializer(FieldsMixin, serializers.ModelSerializer):
@@ -348,6 +357,26 @@ class FindingSerializer(ItemLinkedSerializer):
             for name in list(self.fields):
                 if name not in keep:
                     self.fields.pop(name)
+
+
+class UnitRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class MeSerializer(serializers.Serializer):
+    """GET /me/: who the caller is and what its credentials may do."""
+
+    username = serializers.CharField(read_only=True)
+    is_bureau_staff = serializers.BooleanField(read_only=True)
+    department = UnitRefSerializer(read_only=True, allow_null=True, help_text="The caller's unit (null if none).")
+    auth = serializers.ChoiceField(choices=[("token", "token"), ("session", "session")], read_only=True)
+    read_only = serializers.BooleanField(read_only=True, help_text="True: the credentials write nothing.")
+    can_write = serializers.BooleanField(
+        read_only=True, help_text="May write: bureau staff everything, a unit its own items' reports, milestones and blockers."
+    )
+    token_name = serializers.CharField(read_only=True, allow_null=True)
+    token_expires_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Null: never expires.")
 
 
 class SupervisionRoundSerializer(FieldsMixin, serializers.ModelSerializer):

@@ -18,6 +18,10 @@ from ..models import StatusSnapshot, SupervisionRun
 
 # Attribute names the serializers read (targets.api.serializers.StatusFieldsMixin).
 FIGURES = ("snapshot_expected", "snapshot_actual", "snapshot_ratio", "snapshot_forecast")
+# Why an item has no snapshot (snapshot_reason): no finished run of its plan on or before the date,
+# or runs exist but none judged the item (added to the plan after them).
+NO_RUN = "no_run"
+NOT_JUDGED = "not_judged"
 
 
 def run_dates(plan_ids: Iterable[int], as_of: dt.date | None) -> dict[int, dt.date]:
@@ -29,7 +33,7 @@ def run_dates(plan_ids: Iterable[int], as_of: dt.date | None) -> dict[int, dt.da
 
 
 def attach_status(items: list, as_of: dt.date | None) -> list:
-    """Set snapshot_status/_date/_expected/_actual/_ratio/_forecast on each item (TrackedItem rows)."""
+    """Set snapshot_status/_date/_expected/_actual/_ratio/_forecast/_reason on each item (TrackedItem rows)."""
     if not items:
         return items
     dates = run_dates((item.plan_id for item in items), as_of)
@@ -40,8 +44,10 @@ def attach_status(items: list, as_of: dt.date | None) -> list:
         found = {(row[0], row[1]): row for row in rows.order_by().values_list(*fields)}
     for item in items:
         row = found.get((item.pk, dates.get(item.plan_id)))
+        item.snapshot_reason = None
         if row is None:
             item.snapshot_status, item.snapshot_date = StatusChoice.GREY.value, None
+            item.snapshot_reason = NO_RUN if item.plan_id not in dates else NOT_JUDGED
             for name in FIGURES:
                 setattr(item, name, None)
         else:

@@ -17,4 +17,8 @@ router.register("progress-reports", views.ProgressReportViewSet)
 router.register("findings", views.FindingViewSet)
 router.register("supervision-rounds", views.SupervisionRoundViewSet)
 
-urlpatterns = [path("status/", views.StatusView.as_view(), name="status"), *router.urls]
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="me"),
+    path("status/", views.StatusView.as_view(), name="status"),
+    *router.urls,
+]

@@ -37,13 +37,15 @@ from ..models import (
     Target,
     TrackedItem,
 )
-from ..permissions import can_edit_item
-from ..querysets import with_status
+from ..models.api import ApiToken
+from ..permissions import can_edit_item, is_bureau_staff, user_department_id
 from . import filters
 from .permissions import StaffWrites, UnitRule
 from .serializers import (
+    STATUS_REASONS,
     DepartmentSerializer,
     FindingSerializer,
+    MeSerializer,
     MilestoneSerializer,
     PersonSerializer,
     PlanSerializer,
@@ -51,12 +53,21 @@ from .serializers import (
     SupervisionRoundSerializer,
     TargetSerializer,
 )
-from .snapshots import attach_status
+from .snapshots import NO_RUN, attach_status
 
 AS_OF = OpenApiParameter(
-    "as_of", OpenApiTypes.DATE, description="Answer as of this date: the latest supervision run on or before it."
+    "as_of",
+    OpenApiTypes.DATE,
+    description="按该日期或之前最近一次督办运行作答。Answer as of this date: the latest supervision run on or before it.",
 )
-FIELDS = OpenApiParameter("fields", OpenApiTypes.STR, description="Comma-separated field names to return.")
+FIELDS = OpenApiParameter(
+    "fields",
+    OpenApiTypes.STR,
+    description=(
+        "逗号分隔的字段名：只返回这些字段（总含 id），响应是组件的子集。"
+        "Comma-separated field names: the response keeps only these (and the id), a subset of the component."
+    ),
+)
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -76,13 +87,10 @@ def parse_as_of(request) -> dt.date | None:
 
 
 class AsOfMixin:
-    """Goals and projects carry the status of the supervision run on or before ?as_of=.
-
-    A list page gets its status after the page is cut: annotated on the whole list, PostgreSQL
-    runs the status subqueries for every row an OFFSET skips (1.6 s for page 1,500 of 100,000).
-    """
-
-    # (The docstring is part of the schema.) The figures are read for the rows shown, in two small
+    # Goals and projects carry the status of the supervision run on or before ?as_of=.
+    # A list page gets its status after the page is cut: annotated on the whole list, PostgreSQL
+    # runs the status subqueries for every row an OFFSET skips (1.6 s for page 1,500 of 100,000).
+    # The figures are read for the rows shown, in two small
     # queries (snapshots.attach_status): six correlated subqueries cost more CPU to build and compile
     # than the rest of the request, and the page was fetched twice.
 
@@ -158,7 +166,7 @@ class ReadViewSet(WritesInTransaction, viewsets.ReadOnlyModelViewSet):
 class DepartmentViewSet(ReadViewSet):
     queryset = Department.objects.all()
     serializer_class = DepartmentSerializer
-    filterset_fields = ["kind", "active", "parent"]
+    filterset_class = filters.DepartmentFilter
     ordering_fields = ["name", "id"]
 
 
@@ -194,9 +202,34 @@ class ItemLinkedViewSet(
     """Rows of a goal or project that its lead unit maintains (the admin's unit rule)."""
 
     permission_classes = [UnitRule]
+    # Request keys naming the item a row belongs to (checked before the body is validated).
+    item_keys = ("target", "project")
 
     def get_item(self, obj):
         return obj.item
+
+    def check_named_item(self, data) -> None:
+        """403 before any validation when the body names an item the caller may not change."""
+        if is_bureau_staff(self.request.user) or not isinstance(data, dict):
+            return
+        ids = {int(v) for key in self.item_keys if isinstance(v := data.get(key), int | str) and str(v).isdigit()}
+        for item in TrackedItem.objects.filter(pk__in=ids):
+            if not can_edit_item(self.request.user, item):
+                raise exceptions.PermissionDenied(_("Only the lead unit of this item or bureau staff may change it."))
+
+    def create(self, request, *args, **kwargs):
+        self.check_named_item(request.data)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        response = Response(serializer.data, status=status.HTTP_201_CREATED, headers=self.get_success_headers(serializer.data))
+        response["ETag"] = self.etag(serializer.instance)
+        return response
+
+    def update(self, request, *args, **kwargs):
+        self.get_object()  # the row's own permission first (404/403), then the item the body names
+        self.check_named_item(request.data)
+        return super().update(request, *args, **kwargs)
 
     def check_item(self, serializer) -> None:
         item = serializer.validated_data.get("item")
@@ -280,13 +313,17 @@ class SupervisionRoundViewSet(ReadViewSet):
     filterset_fields = ["plan", "kind"]
     ordering_fields = ["date", "number"]
 
-    @extend_schema(responses={(200, exports.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={(200, exports.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY, (200, "application/octet-stream"): OpenApiTypes.BINARY}
+    )
     @action(detail=True, methods=["get"], url_path="three-lists")
     def three_lists(self, request, pk=None):
         """The round's three lists (三清单) as .xlsx."""
         return download(*rounds.round_xlsx(self.get_object()), exports.XLSX_CONTENT_TYPE)
 
-    @extend_schema(responses={(200, exports.DOCX_CONTENT_TYPE): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={(200, exports.DOCX_CONTENT_TYPE): OpenApiTypes.BINARY, (200, "application/octet-stream"): OpenApiTypes.BINARY}
+    )
     @action(detail=True, methods=["get"], url_path=r"notices/(?P<department_id>\d+)")
     def notice(self, request, pk=None, department_id=None):
         """The notice (督办通知单) to one lead unit of the round, as .docx."""
@@ -297,16 +334,20 @@ class SupervisionRoundViewSet(ReadViewSet):
 
 
 class StatusView(WritesInTransaction, APIView):
-    """A plan's summary: items per colour at the latest run and the headline goals."""
+    # A plan's summary: items per colour at the latest run and the headline goals.
 
     @extend_schema(
-        parameters=[OpenApiParameter("plan", OpenApiTypes.INT, description="Plan id (default: the current plan)."), AS_OF],
+        parameters=[
+            OpenApiParameter("plan", OpenApiTypes.INT, description="计划 id，默认当前计划。Plan id (default: the current plan)."),
+            AS_OF,
+        ],
         responses=inline_serializer(
             "PlanStatus",
             {
                 "plan": serializers.IntegerField(),
                 "as_of": serializers.DateField(),
                 "run_date": serializers.DateField(allow_null=True),
+                "status_reason": serializers.ChoiceField(choices=STATUS_REASONS, allow_null=True),
                 "counts": serializers.DictField(child=serializers.DictField(child=serializers.IntegerField())),
                 "headlines": TargetSerializer(many=True),
             },
@@ -324,7 +365,7 @@ class StatusView(WritesInTransaction, APIView):
             if plan is None:
                 raise exceptions.NotFound()
         as_of = headlines.plan_as_of(plan, as_of)
-        goals = with_status(Target.objects.filter(plan=plan, is_headline=True), as_of).order_by("headline_order", "code")
+        goals = attach_status(list(Target.objects.filter(plan=plan, is_headline=True).order_by("headline_order", "code")), as_of)
         summary = summary_counts(plan, as_of)
         run_date = summary.pop("run_date")
         return Response(
@@ -332,6 +373,7 @@ class StatusView(WritesInTransaction, APIView):
                 "plan": plan.pk,
                 "as_of": as_of,
                 "run_date": run_date,
+                "status_reason": NO_RUN if run_date is None else None,
                 "counts": summary["counts"],
                 "headlines": TargetSerializer(goals, many=True, context={"request": request}).data,
             }
@@ -356,3 +398,27 @@ def summary_counts(plan: Plan, as_of: dt.date) -> dict:
         for colour, kind, n in rows:
             counts.setdefault(colour, {})[kind] = n
     return {"run_date": run_date, "counts": counts}
+
+
+class MeView(APIView):
+    # GET /api/v1/me/: a unit's system learns which unit it is and what its token may do.
+
+    @extend_schema(responses=MeSerializer, operation_id="v1_me_retrieve")
+    def get(self, request):
+        user = request.user
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        department_id = user_department_id(user)
+        department = Department.objects.filter(pk=department_id).values("id", "name").first() if department_id else None
+        staff = is_bureau_staff(user)
+        read_only = bool(token and token.read_only)
+        data = {
+            "username": user.get_username(),
+            "is_bureau_staff": staff,
+            "department": department,
+            "auth": "token" if token else "session",
+            "read_only": read_only,
+            "can_write": not read_only and (staff or department is not None),
+            "token_name": token.name if token else None,
+            "token_expires_at": token.expires_at if token else None,
+        }
+        return Response(MeSerializer(data).data)

@@ -87,7 +87,7 @@ def list_url(resource: str) -> str:
 def test_anonymous_gets_401_with_challenge(api, world, resource):
     response = api().get(list_url(resource))
     assert response.status_code == 401
-    assert response["WWW-Authenticate"].startswith("Token")
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

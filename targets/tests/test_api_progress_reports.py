@@ -58,7 +58,11 @@ def test_invalid_input_is_a_400_with_field_codes(alpha, goal, data, field, code)
 
 def test_messages_are_chinese_by_default(alpha, goal):
     response = post(alpha, target=goal.pk, as_of="2023-04-30", value="-1")
-    assert response.json() == {"value": [{"message": "数值不能为负数。", "code": "negative"}]}
+    assert response.json() == {
+        "code": "negative",
+        "detail": "数值不能为负数。",
+        "value": [{"message": "数值不能为负数。", "code": "negative"}],
+    }
 
 
 def test_a_decrease_needs_a_correction_reason(alpha, goal):

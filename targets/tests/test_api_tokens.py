@@ -57,7 +57,7 @@ def test_an_expired_token_is_refused(unit_user):
     ApiToken.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     response = get(key)
     assert response.status_code == 401
-    assert response["WWW-Authenticate"] == "Token"
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
 def test_a_revoked_token_is_refused(unit_user):
@@ -97,6 +97,7 @@ def test_throttling_answers_429_per_token(api, unit_user, monkeypatch):
     assert [first.get("/api/v1/plans/").status_code for _ in range(3)] == [200, 200, 429]
     limited = first.get("/api/v1/plans/")
     assert "Retry-After" in limited
+    assert limited.json()["code"] == "throttled"
     assert second.get("/api/v1/plans/").status_code == 200
 
 
