@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from .env import BASE_DIR, env_bool, env_db, env_email, env_int, env_list, env_str, env_url
 
 # --- Core ---------------------------------------------------------------------------------------
-SECRET_KEY = env_str("SECRET_KEY", default="insecure-local-development-key-do-not-use-in-production")
+DEVELOPMENT_SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
+SECRET_KEY = env_str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 SITE_URL = env_url("SITE_URL", default="http://127.0.0.1:8000")
