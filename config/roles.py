@@ -1,8 +1,11 @@
 """The two login roles, kept in step with the models after every migrate.
 
 - Bureau staff (局机关督办人员): every permission on Duban's own models.
-- Unit reporters (责任单位填报人员): view everything; add and change progress reports, milestones and
-  blockers. Which items they may touch is narrowed to their own unit by targets.permissions.
+- Unit reporters (责任单位填报人员): view the register; add and change progress reports, milestones
+  and blockers. Which items they may touch is narrowed to their own unit by targets.permissions.
+  Least privilege: never the notification machinery (webhook secrets, robot URLs, the delivery
+  ledgers with everyone's addresses) nor API tokens; a permission a unit must not hold is removed
+  from the group on every migrate, so an old database loses it too.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ UNIT_WRITABLE = {
     ("targets", "findingupdate"),
     ("targets", "extensionrequest"),
 }
+# What units never see: secrets, tokens, robot URLs and other people's contact details and deliveries.
+UNIT_HIDDEN_APPS = {"notifications"}
+UNIT_HIDDEN_MODELS = {("targets", "apitoken")}
 # Pages whose inlines units save; the admin keeps their own fields read-only for units.
 UNIT_PARENT_PAGES = {("targets", "target"), ("projects", "project"), ("targets", "finding")}
 
@@ -26,6 +32,8 @@ UNIT_PARENT_PAGES = {("targets", "target"), ("projects", "project"), ("targets",
 def unit_may(permission) -> bool:
     action = permission.codename.split("_", 1)[0]
     model = (permission.content_type.app_label, permission.content_type.model)
+    if model[0] in UNIT_HIDDEN_APPS or model in UNIT_HIDDEN_MODELS:
+        return False
     if action == "view":
         return True
     if model in UNIT_PARENT_PAGES:
@@ -48,3 +56,4 @@ def ensure_roles(**_kwargs) -> None:
     staff.permissions.add(*perms)
     unit, _ = Group.objects.get_or_create(name=settings.DUBAN_UNIT_REPORTER_GROUP)
     unit.permissions.add(*[p for p in perms if unit_may(p)])
+    unit.permissions.remove(*[p for p in perms if not unit_may(p)])

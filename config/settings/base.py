@@ -222,6 +222,10 @@ DUBAN_NOTIFY_LEASE = env_int("DUBAN_NOTIFY_LEASE", default=600)
 # (each delivery retried DUBAN_NOTIFY_ATTEMPTS times with the backoff above); seconds per POST.
 DUBAN_WEBHOOK_DISABLE_AFTER = env_int("DUBAN_WEBHOOK_DISABLE_AFTER", default=10)
 DUBAN_WEBHOOK_TIMEOUT = env_int("DUBAN_WEBHOOK_TIMEOUT", default=5)
+# Outgoing requests (webhooks, group robots) never go to loopback, link-local, multicast or private
+# addresses, except to the hosts and networks listed here (comma-separated: "10.1.2.0/24,hooks.intra").
+# Empty by default; tests and the CI smoke test list 127.0.0.0/8 for their local listener.
+DUBAN_OUTGOING_ALLOW = env_list("DUBAN_OUTGOING_ALLOW", default=[])
 # The first monthly report reminder goes this many days before the report deadline (Plan.report_due_day,
 # the 5th by default: so on the 3rd, or the working day before it); the second on the first working
 # day after the deadline, copied to the unit head.
