@@ -19,9 +19,9 @@ RUN groupadd --system duban && useradd --system --gid duban --home-dir /app --no
 # Code stays owned by root (read-only for the app user); only static and media are writable.
 COPY . .
 
-# Static files are collected at build time (whitenoise serves them with hashed names). The dummy
+# Static files are collected at build time (whitenoise serves them with hashed names). The throwaway
 # values only let the production settings load; the real ones come from the environment at run time.
-RUN SECRET_KEY=collectstatic-only-not-a-secret ALLOWED_HOSTS=localhost \
+RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" ALLOWED_HOSTS=localhost \
         python manage.py collectstatic --noinput \
     && mkdir -p /app/media \
     && chown -R duban:duban /app/staticfiles /app/media

@@ -56,10 +56,10 @@ format: venv
 
 # Worker and beat need a broker: set REDIS_URL (in .env or the environment) for them and for `make run`.
 worker: venv
-	$(VENV)/bin/celery -A config worker --loglevel INFO
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(VENV)/bin/celery -A config worker --loglevel INFO
 
 beat: venv
-	$(VENV)/bin/celery -A config beat --loglevel INFO -S django_celery_beat.schedulers:DatabaseScheduler
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(VENV)/bin/celery -A config beat --loglevel INFO -S django_celery_beat.schedulers:DatabaseScheduler
 
 demo: migrate
 	$(MANAGE) seed_demo --projects 240 --seed 1

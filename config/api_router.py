@@ -62,5 +62,6 @@ class SwaggerView(SpectacularSwaggerSplitView):
 urlpatterns = [
     path("v1/", include(([path("", ApiRoot.as_view(), name="api-root"), *v1], "api"), namespace="api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The split view serves its start-up script as a file (?script), not inline: the CSP allows no inline script.
     path("docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

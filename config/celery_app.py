@@ -4,8 +4,15 @@ import os
 
 from celery import Celery
 from celery.signals import setup_logging
+from django.core.exceptions import ImproperlyConfigured
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# No fallback: a worker started without settings must not quietly run with DEBUG settings and their
+# development key against production data (`make worker` names the local settings explicitly).
+if not os.environ.get("DJANGO_SETTINGS_MODULE"):
+    raise ImproperlyConfigured(
+        "DJANGO_SETTINGS_MODULE is not set: start Celery with e.g. "
+        "DJANGO_SETTINGS_MODULE=config.settings.production celery -A config worker"
+    )
 
 app = Celery("duban")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -7,7 +7,7 @@ pages (they would otherwise appear in English). `makemessages` only keeps string
 project's code, so they are declared here with gettext_noop: the calls mark the strings for
 extraction and do nothing at run time.
 
-Checked for Django 5.2, django-celery-beat 2.9 and django-filter 26.2. django-filter ships only
+Checked for Django 5.2, django-celery-beat 2.9, django-axes 8.3 and django-filter 26.2. django-filter ships only
 zh_CN, which Django never uses for zh-hans, but none of its strings appears on Duban's pages: the
 admin uses Django's own list filters and no API view is routed. Strings a library does not pass
 through gettext at all (its literal verbose names, image alt texts) cannot be fixed here.
@@ -32,3 +32,15 @@ gettext_noop("Periodic Tasks Using This Schedule")
 gettext_noop('task "{not_found_task_name}" not found')
 gettext_noop('Cron Months (1-12) Of The Year to Run. Use "*" for "all". (Example: "1,12")')
 gettext_noop('Cron Days Of The Week to Run. Use "*" for "all", Sunday is 0 or 7, Monday is 1. (Example: "0,5")')
+
+# django-axes 8.3 (account locks, seen and lifted by staff): it ships no Simplified Chinese catalogue.
+gettext_noop("access attempt")
+gettext_noop("access attempts")
+gettext_noop("access failure")
+gettext_noop("access failures")
+gettext_noop("Failed Logins")
+gettext_noop("Attempt Time")
+gettext_noop("IP Address")
+gettext_noop("User Agent")
+gettext_noop("Locked Out")
+gettext_noop("Clean up expired attempts")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -127,6 +128,16 @@ class UnitWebhook(models.Model):
     def __str__(self) -> str:
         return f"{self.department} ({self.get_platform_display()})"
 
+    def clean(self) -> None:
+        from .egress import check_url  # egress needs the delivery module, which imports these models
+
+        super().clean()
+        if self.url:
+            try:
+                check_url(self.url)
+            except ValidationError as exc:
+                raise ValidationError({"url": exc}) from exc
+
 
 class WebhookEventType(models.TextChoices):
     STATUS_CHANGED = "status_changed", _("Item changed colour")
@@ -163,6 +174,16 @@ class WebhookSubscriber(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from .egress import check_url  # egress needs the delivery module, which imports these models
+
+        super().clean()
+        if self.url:
+            try:
+                check_url(self.url)
+            except ValidationError as exc:
+                raise ValidationError({"url": exc}) from exc
 
 
 class WebhookDelivery(models.Model):

@@ -33,6 +33,7 @@ from targets.choices import FindingLevel, FindingState
 from targets.models import Escalation, Finding, ProgressReport, StatusEvent
 
 from .delivery import Outgoing, TransportError, claim, deliver, send_with_retry
+from .egress import mask_url, open_url
 from .emails import make_message
 from .models import DeliveryKind, DeliveryStatus, WebhookDelivery, WebhookEventType, WebhookSubscriber
 
@@ -186,7 +187,7 @@ def post(message: Post) -> None:
     """One POST; a non-2xx answer or a transport error raises (and is retried by send_with_retry)."""
     request = urllib.request.Request(message.url, data=message.body, headers=message.headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=settings.DUBAN_WEBHOOK_TIMEOUT) as response:
+        with open_url(request) as response:
             message.status_code = response.status
             response.read()
     except urllib.error.HTTPError as exc:
@@ -242,7 +243,7 @@ def notify_staff(sub: WebhookSubscriber) -> None:
     from .digests import staff_recipients  # digests imports a lot; only needed here
 
     stamp = sub.disabled_at.strftime("%Y%m%dT%H%M%S")
-    ctx = {"subscriber": {"name": sub.name, "url": sub.url, "reason": sub.disabled_reason, "at": sub.disabled_at}}
+    ctx = {"subscriber": {"name": sub.name, "url": mask_url(sub.url), "reason": sub.disabled_reason, "at": sub.disabled_at}}
     for person in staff_recipients():
         deliver(
             Outgoing(

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .delivery import TransportError
+from .egress import open_url
 from .models import WebhookPlatform
 
 # WeCom refuses Markdown over 4,096 bytes; DingTalk allows 20,000.
@@ -69,7 +70,7 @@ def post(message: RobotMessage) -> None:
     request = urllib.request.Request(
         signed_url(message), data=body, headers={"Content-Type": "application/json; charset=utf-8"}, method="POST"
     )
-    with urllib.request.urlopen(request, timeout=settings.EMAIL_TIMEOUT) as response:
+    with open_url(request) as response:
         answer = json.loads(response.read() or b"{}")
     if answer.get("errcode", 0) != 0:
         raise TransportError(f"errcode {answer.get('errcode')}: {answer.get('errmsg', '')}")

@@ -80,6 +80,10 @@ class Project(TrackedItem):
         except ValidationError as exc:
             errors.update(exc.error_dict)
         errors.update(validation.non_negative(total_investment=self.total_investment, land_area=self.land_area))
+        # The ledger import calls clean() only: text lengths and date bounds as in the admin and the API.
+        values = {f.name: getattr(self, f.attname) for f in self._meta.concrete_fields}
+        for field, error in validation.field_bounds(type(self), values).items():
+            errors.setdefault(field, error)
         total = self.total_investment
         if total is not None and self.target_value is not None and self.target_value > total and "target_value" not in errors:
             errors["target_value"] = ValidationError(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +30,7 @@ from .admin_status import BehindFilter, ItemStatusMixin, LightFilter
 from .choices import ActualSource, ItemKind
 from .headlines import plan_as_of
 from .models import Baseline, Department, Milestone, Person, Plan, ProgressReport, Target
+from .permissions import is_bureau_staff, user_department_id
 
 
 @admin.register(Department)
@@ -52,6 +55,8 @@ class DepartmentAdmin(DubanAdmin):
 
 @admin.register(Person)
 class PersonAdmin(DubanAdmin):
+    """Units see names and roles; phone and e-mail only of their own unit's people (least privilege)."""
+
     list_display = ("name", "title", "department", "phone", "email", "is_leader", "user", "active")
     list_filter = ("is_leader", "active", ("department", admin.RelatedOnlyFieldListFilter), "is_demo")
     list_select_related = ("department", "user")
@@ -63,6 +68,38 @@ class PersonAdmin(DubanAdmin):
         (_("Login"), {"fields": ("user",), "description": _("Link a login to let this person report for the unit.")}),
         (_("Status"), {"fields": ("active", "is_demo")}),
     )
+    contact_fields = ("phone", "email")
+
+    def shows_contact(self, request, obj=None) -> bool:
+        if is_bureau_staff(request.user):
+            return True
+        department_id = user_department_id(request.user)
+        return obj is not None and department_id is not None and obj.department_id == department_id
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return shown if is_bureau_staff(request.user) else [f for f in shown if f not in self.contact_fields]
+
+    def get_search_fields(self, request):
+        shown = super().get_search_fields(request)
+        return shown if is_bureau_staff(request.user) else [f for f in shown if f not in self.contact_fields]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.shows_contact(request, obj):
+            return fieldsets
+        return [(name, opts) for name, opts in fieldsets if not set(opts["fields"]) & set(self.contact_fields)]
+
+    def history_view(self, request, object_id, extra_context=None):
+        # A person's history holds every earlier phone and e-mail.
+        if not self.shows_contact(request, self.get_object(request, unquote(object_id))):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self.shows_contact(request, self.get_object(request, unquote(object_id))):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Plan)

@@ -12,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from security.audit import record
+from security.models import AuditAction
+
 from .models import ApiToken
 from .permissions import is_bureau_staff
 
@@ -41,5 +44,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset) -> None:
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        live = list(queryset.filter(revoked_at__isnull=True).select_related("user"))
+        count = ApiToken.objects.filter(pk__in=[t.pk for t in live], revoked_at__isnull=True).update(revoked_at=timezone.now())
+        for token in live:  # a bulk UPDATE sends no signal: the audit rows are written here
+            record(AuditAction.TOKEN_REVOKED, request=request, target=f"token:{token.prefix} user:{token.user.get_username()}")
         self.message_user(request, ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count) % {"count": count})

@@ -59,6 +59,13 @@ class DubanModelForm(forms.ModelForm):
     show (read-only or left out of the fieldsets); such errors become form-wide errors instead.
     """
 
+    def clean(self):
+        data = super().clean()
+        # Text lengths and date bounds, shared with the API and the imports (targets.validation).
+        for field, error in validation.field_bounds(self._meta.model, data).items():
+            self.add_error(field if field in self.fields else None, error)
+        return data
+
     def _update_errors(self, errors):
         if hasattr(errors, "error_dict"):
             kept: dict[str, list] = {}

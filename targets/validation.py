@@ -11,10 +11,58 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
 
 Errors = dict[str, ValidationError]
+
+# Sane limits for free text (characters) and dates: a month's narrative runs to a few hundred
+# characters, a 1 MB note is an attack or an accident; no plan or register date lies outside this
+# century's span (year 0001 or 9999 is a typo). Columns with their own max_length keep it.
+TEXT_MAX_LENGTH = 5000
+DATE_MIN = dt.date(2000, 1, 1)
+DATE_MAX = dt.date(2099, 12, 31)
+
+
+def text_lengths(**values: str | None) -> Errors:
+    return {
+        field: ValidationError(
+            _("At most %(limit)s characters (this text has %(length)s).") % {"limit": TEXT_MAX_LENGTH, "length": len(value)},
+            code="text_too_long",
+        )
+        for field, value in values.items()
+        if isinstance(value, str) and len(value) > TEXT_MAX_LENGTH
+    }
+
+
+def date_bounds(**values: dt.date | None) -> Errors:
+    return {
+        field: ValidationError(
+            _("The date must lie between %(min)s and %(max)s.") % {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()},
+            code="date_out_of_range",
+        )
+        for field, value in values.items()
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime) and not DATE_MIN <= value <= DATE_MAX
+    }
+
+
+def field_bounds(model, values: dict) -> Errors:
+    """text_lengths and date_bounds for the values of a model's text and date fields (others ignored).
+
+    One call covers any model, so the admin's forms, the API's serializers and the imports refuse alike."""
+    from django.db import models
+
+    texts, dates = {}, {}
+    for name, value in values.items():
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:  # a form's or serializer's extra input: not ours to bound
+            continue
+        if isinstance(field, models.TextField):
+            texts[name] = value
+        elif isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+            dates[name] = value
+    return {**text_lengths(**texts), **date_bounds(**dates)}
 
 
 def non_negative(**values: Decimal | int | None) -> Errors:
@@ -58,19 +106,22 @@ def progress_report(
     period_end: dt.date | None,
     previous_value: Decimal | None,
     correction_reason: str,
+    narrative: str = "",
+    problems: str = "",
 ) -> Errors:
     """The rules for one progress report (进度报送).
 
     previous_value is the latest cumulative value reported before this one's date (None if none).
     """
-    errors: Errors = {}
+    errors: Errors = {**text_lengths(narrative=narrative, problems=problems, correction_reason=correction_reason)}
+    errors.update(date_bounds(as_of=as_of))
     if is_yes_no and value is not None:
         errors["value"] = ValidationError(
             _("A yes/no goal takes no value; describe the progress in the narrative and record milestones."),
             code="value_not_allowed",
         )
     errors.update(non_negative(value=value))
-    if as_of:
+    if as_of and "as_of" not in errors:
         if as_of > today:
             errors["as_of"] = ValidationError(_("The report date cannot be in the future."), code="date_in_future")
         elif period_start and period_end and not (period_start <= as_of <= period_end):

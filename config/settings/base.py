@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
 from .env import BASE_DIR, env_bool, env_db, env_email, env_int, env_list, env_str, env_url
 
 # --- Core ---------------------------------------------------------------------------------------
-SECRET_KEY = env_str("SECRET_KEY", default="insecure-local-development-key-do-not-use-in-production")
+DEVELOPMENT_SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
+SECRET_KEY = env_str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 SITE_URL = env_url("SITE_URL", default="http://127.0.0.1:8000")
@@ -27,10 +30,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "simple_history",
+    # Per-account login lockout (its access attempts are the lock staff see and lift).
+    "axes",
     # Duban, in dependency order: projects uses targets, notifications uses both.
     "targets",
     "projects",
     "notifications",
+    # The security audit log and password age; after auth, whose user admin it adjusts.
+    "security",
 ]
 
 MIDDLEWARE = [
@@ -45,8 +52,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Records request.user on every history row (the audit trail's "who").
     "simple_history.middleware.HistoryRequestMiddleware",
+    "security.middleware.PasswordExpiryMiddleware",
+    "security.middleware.AuditDownloadsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -79,14 +92,74 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Auth ---------------------------------------------------------------------------------------
+# --- Content-Security-Policy (django-csp) -----------------------------------------------------------
+# Scripts only from our own origin (static files, Swagger UI's start-up script): no inline script, no
+# eval. Inline styles stay allowed: the admin's widgets and Swagger UI set style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The per-address throttle is security.backends' (a higher limit than per account: offices share an
+# address behind NAT), so django-axes locks by username only, which its check W006 warns about.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# --- Auth (等保 身份鉴别; docs/security.md) --------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # Refuse first: too many failures from the client's address, or a locked account (django-axes).
+    "security.backends.AddressThrottleBackend",
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+DUBAN_PASSWORD_MIN_LENGTH = env_int("DUBAN_PASSWORD_MIN_LENGTH", default=10)
+# Days after which a password must be changed (0: never).
+DUBAN_PASSWORD_MAX_AGE_DAYS = env_int("DUBAN_PASSWORD_MAX_AGE_DAYS", default=90)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": DUBAN_PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Three of: lower case, upper case, digits, symbols.
+    {"NAME": "security.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "security.passwords.PasswordAgeValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Lockout: this many failed logins in a row lock the account for DUBAN_LOCKOUT_MINUTES (at least 15);
+# a success resets the count. Staff see and lift locks under the admin's access attempts.
+DUBAN_LOGIN_FAILURES_PER_ACCOUNT = min(5, max(1, env_int("DUBAN_LOGIN_FAILURES_PER_ACCOUNT", default=5)))
+DUBAN_LOCKOUT_MINUTES = max(15, env_int("DUBAN_LOCKOUT_MINUTES", default=15))
+# The per-address throttle: failed logins from one client address within DUBAN_LOCKOUT_MINUTES before
+# every login from it is refused (higher than per account: an office shares one address behind NAT).
+DUBAN_LOGIN_FAILURES_PER_ADDRESS = env_int("DUBAN_LOGIN_FAILURES_PER_ADDRESS", default=20)
+# Reverse proxies in front of gunicorn whose X-Forwarded-For is trusted for the client's address.
+DUBAN_TRUSTED_PROXIES = env_int("DUBAN_TRUSTED_PROXIES", default=0)
+AXES_FAILURE_LIMIT = DUBAN_LOGIN_FAILURES_PER_ACCOUNT
+AXES_COOLOFF_TIME = timedelta(minutes=DUBAN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "security.client.client_ip"
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+# Logins and logouts go to the security audit log (security.signals), not to a second table.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Idle sessions end: each request renews the cookie, DUBAN_SESSION_IDLE_MINUTES without one ends it.
+DUBAN_SESSION_IDLE_MINUTES = env_int("DUBAN_SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = DUBAN_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# Security audit log retention in days (never below 180: security.audit.purge).
+DUBAN_AUDIT_RETENTION_DAYS = env_int("DUBAN_AUDIT_RETENTION_DAYS", default=365)
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -240,6 +313,10 @@ LOGGING = {
 # Name of the group whose members manage every item (局机关督办人员).
 DUBAN_BUREAU_STAFF_GROUP = "局机关督办人员"
 DUBAN_UNIT_REPORTER_GROUP = "责任单位填报人员"
+# 三员: system administrator, security administrator, auditor (config/roles.py).
+DUBAN_SYSTEM_ADMIN_GROUP = "系统管理员"
+DUBAN_SECURITY_ADMIN_GROUP = "安全管理员"
+DUBAN_AUDITOR_GROUP = "审计员"
 DUBAN_ADMIN_TITLE = _("椒江区发改局目标督办系统")
 
 # --- Notifications ------------------------------------------------------------------------------
@@ -253,6 +330,10 @@ DUBAN_NOTIFY_LEASE = env_int("DUBAN_NOTIFY_LEASE", default=600)
 # (each delivery retried DUBAN_NOTIFY_ATTEMPTS times with the backoff above); seconds per POST.
 DUBAN_WEBHOOK_DISABLE_AFTER = env_int("DUBAN_WEBHOOK_DISABLE_AFTER", default=10)
 DUBAN_WEBHOOK_TIMEOUT = env_int("DUBAN_WEBHOOK_TIMEOUT", default=5)
+# Outgoing requests (webhooks, group robots) never go to loopback, link-local, multicast or private
+# addresses, except to the hosts and networks listed here (comma-separated: "10.1.2.0/24,hooks.intra").
+# Empty by default; tests and the CI smoke test list 127.0.0.0/8 for their local listener.
+DUBAN_OUTGOING_ALLOW = env_list("DUBAN_OUTGOING_ALLOW", default=[])
 # The first monthly report reminder goes this many days before the report deadline (Plan.report_due_day,
 # the 5th by default: so on the 3rd, or the working day before it); the second on the first working
 # day after the deadline, copied to the unit head.

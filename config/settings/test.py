@@ -9,3 +9,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 # Tests clear the cache (throttling): never a developer's Redis from REDIS_URL.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The webhook tests post to a listener on loopback: allowed here, and only here (see docs/security.md).
+DUBAN_OUTGOING_ALLOW = ["127.0.0.0/8", "::1"]

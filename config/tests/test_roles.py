@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 
-from config.roles import DUBAN_APPS
+from config.roles import DUBAN_APPS, ensure_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +25,14 @@ def test_bureau_staff_hold_every_duban_permission_and_nothing_else():
     assert codes(settings.DUBAN_BUREAU_STAFF_GROUP) == every
 
 
-def test_unit_reporters_view_everything_and_write_only_their_reports():
+def test_unit_reporters_view_the_register_and_write_only_their_reports():
     unit = codes(settings.DUBAN_UNIT_REPORTER_GROUP)
     views = {
         f"{p.content_type.app_label}.{p.codename}"
-        for p in Permission.objects.filter(content_type__app_label__in=DUBAN_APPS, codename__startswith="view_").select_related(
-            "content_type"
-        )
+        for p in Permission.objects.filter(content_type__app_label__in=DUBAN_APPS, codename__startswith="view_")
+        .exclude(content_type__app_label="notifications")
+        .exclude(content_type__model="apitoken")
+        .select_related("content_type")
     }
     assert views <= unit
     writes = unit - views
@@ -62,3 +63,17 @@ def test_roles_are_idempotent():
     ensure_roles()
     assert Group.objects.filter(name__in=[settings.DUBAN_BUREAU_STAFF_GROUP, settings.DUBAN_UNIT_REPORTER_GROUP]).count() == 2
     assert (codes(settings.DUBAN_BUREAU_STAFF_GROUP), codes(settings.DUBAN_UNIT_REPORTER_GROUP)) == before
+
+
+def test_unit_reporters_never_see_secrets_tokens_or_delivery_ledgers():
+    unit = codes(settings.DUBAN_UNIT_REPORTER_GROUP)
+    assert not {c for c in unit if c.startswith("notifications.")}
+    assert "targets.view_apitoken" not in unit
+
+
+def test_a_permission_units_must_not_hold_is_taken_away_on_migrate():
+    group = Group.objects.get(name=settings.DUBAN_UNIT_REPORTER_GROUP)
+    secret = Permission.objects.get(content_type__app_label="notifications", codename="view_webhooksubscriber")
+    group.permissions.add(secret)  # as an older release granted it
+    ensure_roles()
+    assert "notifications.view_webhooksubscriber" not in codes(settings.DUBAN_UNIT_REPORTER_GROUP)

@@ -231,6 +231,8 @@ def _series_errors(row: ProgressRow, header, filed, by_item, yes_no, today) -> l
         period_end=item.period_end,
         previous_value=previous,
         correction_reason=reason,
+        narrative=row.values.get("narrative") or "",
+        problems=row.values.get("problems") or "",
     )
     result = [RowError(row.row, _column_of(field_name, header), error.messages[0]) for field_name, error in errors.items()]
     # A later report filed before (and not in this file) must not fall below this row's value.

@@ -53,6 +53,15 @@ class FieldsMixin:
                 if name not in keep:
                     self.fields.pop(name)
 
+    def to_internal_value(self, data):
+        attrs = super().to_internal_value(data)
+        # Text lengths and date bounds, shared with the admin and the imports (targets.validation).
+        errors = validation.field_bounds(self.Meta.model, attrs)
+        if errors:
+            names = {field.source: name for name, field in self.fields.items()}
+            raise as_drf(validation.ValidationError({names.get(k, k): v for k, v in errors.items()}))
+        return attrs
+
     def get_fields(self):
         built = _BUILT_FIELDS.get(type(self))
         if built is None:

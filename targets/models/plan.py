@@ -413,5 +413,7 @@ class ProgressReport(models.Model):
                 period_end=item.period_end,
                 previous_value=self.previous_value(),
                 correction_reason=self.correction_reason,
+                narrative=self.narrative,
+                problems=self.problems,
             )
         )
