@@ -210,6 +210,11 @@ DUBAN_BUREAU_STAFF_GROUP = "局机关督办人员"
 DUBAN_UNIT_REPORTER_GROUP = "责任单位填报人员"
 DUBAN_ADMIN_TITLE = _("椒江区发改局目标督办系统")
 
+# --- Supervision --------------------------------------------------------------------------------
+# Seconds a supervision run waits for another run of the same plan to finish before it gives up with
+# "another run in progress" (a hung run must not block every later one).
+DUBAN_SUPERVISE_LOCK_TIMEOUT = env_int("DUBAN_SUPERVISE_LOCK_TIMEOUT", default=600)
+
 # --- Notifications ------------------------------------------------------------------------------
 # SMTP attempts per message within one run, and the first pause between them in milliseconds
 # (doubled after each failure).
