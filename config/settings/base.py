@@ -128,9 +128,22 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 # Ack after the task finishes so a worker crash re-delivers it; our jobs are idempotent.
 CELERY_TASK_ACKS_LATE = True
+# A pool child killed mid-task (OOM killer, SIGKILL) requeues its task at once instead of losing it
+# with a WorkerLostError.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - min(5 * 60, CELERY_TASK_TIME_LIMIT // 6)
+# Redis hands an unacknowledged task to another worker after this many seconds: a whole worker
+# killed mid-task has its tasks back soon after the time limit (Redis' default is one hour). It must
+# stay above the time limit, or a task still running would be delivered twice. No task here uses a
+# countdown or ETA (those are redelivered after the visibility timeout as well). Workers look for
+# such tasks every 10 s (kombu's default sweeps only every 100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + min(60, max(2, CELERY_TASK_TIME_LIMIT // 10)),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
 # Schedules live in the database so staff can see and edit them in the admin.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
