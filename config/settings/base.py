@@ -154,8 +154,14 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CACHE_REDIS_URL = env_str("REDIS_URL", default="") or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
 )
+# With Redis down the cache degrades (misses, dropped writes, a warning a minute) rather than
+# failing requests; short socket timeouts keep a hung Redis from holding requests.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}
+    "default": {
+        "BACKEND": "config.cache.DegradingRedisCache",
+        "LOCATION": CACHE_REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
     if CACHE_REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

@@ -150,7 +150,7 @@ def test_a_broker_url_turns_eager_celery_off():
 )
 def test_the_cache_is_redis_whenever_a_worker_may_write_to_it(variables, location):
     values = probe(**variables)
-    assert (values["cache"], values["cache_location"]) == ("django.core.cache.backends.redis.RedisCache", location)
+    assert (values["cache"], values["cache_location"]) == ("config.cache.DegradingRedisCache", location)
 
 
 def test_without_redis_the_cache_is_local_memory():

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerUnavailable
+from redis.exceptions import RedisError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+log = logging.getLogger(__name__)
 
 
 def as_drf(error: DjangoValidationError) -> exceptions.ValidationError:
@@ -22,6 +30,15 @@ def as_drf(error: DjangoValidationError) -> exceptions.ValidationError:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RedisError | BrokerUnavailable):
+        # Only what truly needs Redis gets here (the cache degrades on its own): a JSON 503, not a 500 page.
+        log.warning("API request needs Redis, which is unavailable: %s", exc)
+        detail = _("A background service is temporarily unavailable; try again in a few minutes.")
+        return Response(
+            {"detail": detail, "code": "service_unavailable"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "60"},
+        )
     if isinstance(exc, DjangoValidationError):
         exc = as_drf(exc)
     response = drf_exception_handler(exc, context)
