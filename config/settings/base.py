@@ -229,6 +229,26 @@ DUBAN_BUREAU_STAFF_GROUP = "局机关督办人员"
 DUBAN_UNIT_REPORTER_GROUP = "责任单位填报人员"
 DUBAN_ADMIN_TITLE = _("椒江区发改局目标督办系统")
 
+# --- Retention (notifications.retention, daily at 03:15) -----------------------------------------
+# Daily status snapshots are kept day by day this long, then thinned to month ends and each item's
+# latest snapshot; delivery ledger rows (发送记录) and audit history (历史) are kept this many days
+# (history 0 = for good). 等保 2.0 level 2 asks for audit records of at least 180 days.
+
+
+def retention_days(name: str, default: int, *, minimum: int, forever: bool = False) -> int:
+    """Days from the environment, refused below `minimum` (0 means "for good" where `forever`)."""
+    days = env_int(name, default=default)
+    if (days == 0 and forever) or days >= minimum:
+        return days
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"Environment variable {name} must be at least {minimum} (days), got {days}.")
+
+
+DUBAN_SNAPSHOT_DAILY_DAYS = retention_days("DUBAN_SNAPSHOT_DAILY_DAYS", 400, minimum=35)
+DUBAN_DELIVERY_RETENTION_DAYS = retention_days("DUBAN_DELIVERY_RETENTION_DAYS", 730, minimum=180)
+DUBAN_HISTORY_RETENTION_DAYS = retention_days("DUBAN_HISTORY_RETENTION_DAYS", 0, minimum=180, forever=True)
+
 # --- Supervision --------------------------------------------------------------------------------
 # Seconds a supervision run waits for another run of the same plan to finish before it gives up with
 # "another run in progress" (a hung run must not block every later one).
