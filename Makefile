@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 MANAGE := $(PY) manage.py
 PORT ?= 8000
 
-.PHONY: venv venv-qa run tour test lint format migrate worker beat demo messages
+.PHONY: venv venv-qa run tour test lint format migrate worker beat demo messages backup restore
 .DEFAULT_GOAL := run
 
 $(PY):
@@ -68,3 +68,14 @@ demo: migrate
 messages: venv
 	$(MANAGE) makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'staticfiles/*'
 	$(MANAGE) compilemessages --locale zh_Hans --ignore '.venv/*'
+
+# Backup and restore (PostgreSQL + uploaded files; docs/resilience.md). DATABASE_URL and MEDIA_ROOT
+# from the environment or .env; needs pg_dump/pg_restore. Under docker compose: `docker compose run --rm backup`.
+BACKUP_DIR ?= backups
+backup:
+	scripts/backup.sh $(BACKUP_DIR)
+
+# make restore BACKUP=backups/duban-20230710T000000Z [FORCE=1]  (FORCE replaces a non-empty database)
+restore:
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=$(BACKUP_DIR)/duban-<stamp> [FORCE=1]" >&2; exit 2; }
+	scripts/restore.sh "$(BACKUP)" $(if $(FORCE),--force)

@@ -12,12 +12,17 @@ class DubanAdminSite(admin.AdminSite):
     index_title = _("Home")
 
     def index(self, request, extra_context=None):
+        from django.utils import timezone
+
+        from notifications.delivery import recent_failures
         from targets.headlines import headline_context
         from targets.permissions import is_bureau_staff
 
         extra_context = {**(extra_context or {}), **headline_context()}
         # The link to the dashboard, for those who may open it.
         extra_context["duban_dashboard"] = is_bureau_staff(request.user)
+        # Staff are told here when messages could not be sent (an SMTP outage: e-mail cannot tell them).
+        extra_context["duban_failed_deliveries"] = recent_failures(timezone.now()) if is_bureau_staff(request.user) else None
         return super().index(request, extra_context)
 
     def get_urls(self):

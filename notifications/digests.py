@@ -13,6 +13,7 @@ Recipients and their content:
 
 Each digest is keyed by kind, person and ISO week, so a run on any day of the week sends whatever
 of that week is still unsent (a missed Monday is caught up) and never sends anything twice.
+retry_digests(today) (daily) repeats the runs of this and last week that left digests unsent.
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ from targets.formatting import goal_amount, wan
 from targets.models import Dispatch, Escalation, Finding, Milestone, Person, Plan, StatusSnapshot, SupervisionRun
 
 from . import webhooks
-from .delivery import Outgoing, deliver
+from .delivery import Breaker, Outgoing, deliver
 from .emails import make_message
-from .models import DeliveryKind, UnitWebhook
+from .models import Delivery, DeliveryKind, DeliveryStatus, UnitWebhook
 from .preferences import muted_and_delegates, unsubscribe_headers, unsubscribe_url
 
 DUE_SOON_DAYS = 14
@@ -280,16 +281,26 @@ class DigestSummary:
     undeliverable: int = 0
     empty: int = 0
     muted: int = 0
+    in_progress: int = 0
     planned: list[str] = field(default_factory=list)
+    breaker: Breaker = field(default_factory=Breaker)
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
+    @property
+    def ok(self) -> bool:
+        """False when something could not be sent (the command then exits non-zero)."""
+        return not self.failed and not self.breaker.open
+
     def line(self) -> str:
-        return (
-            f"digests {self.week}: sent {self.sent}, already sent {self.skipped}, failed {self.failed}, "
-            f"undeliverable {self.undeliverable}, empty {self.empty}, muted {self.muted}"
+        text = (
+            f"digests {self.week}: sent {self.sent}, already sent {self.skipped}, in progress {self.in_progress}, "
+            f"failed {self.failed}, undeliverable {self.undeliverable}, empty {self.empty}, muted {self.muted}"
         )
+        if self.breaker.open:
+            text += f"; mail server unreachable, the rest not attempted ({self.breaker.error})"
+        return text
 
 
 def staff_recipients() -> list[dict]:
@@ -307,10 +318,10 @@ def staff_recipients() -> list[dict]:
 KINDS = {"unit": DeliveryKind.DIGEST_UNIT, "leader": DeliveryKind.DIGEST_LEADER, "staff": DeliveryKind.DIGEST_STAFF}
 
 
-def send_digests(as_of: dt.date, *, dry_run: bool = False) -> DigestSummary:
+def send_digests(as_of: dt.date, *, dry_run: bool = False, breaker: Breaker | None = None) -> DigestSummary:
     week = gather(as_of)
     period = iso_week(as_of)
-    summary = DigestSummary(week=period)
+    summary = DigestSummary(week=period, breaker=breaker or Breaker())
     muted, delegates = muted_and_delegates()
 
     plans: list[tuple[str, dict, dict]] = []  # (role, person, context)
@@ -353,7 +364,8 @@ def send_digests(as_of: dt.date, *, dry_run: bool = False) -> DigestSummary:
                 recipient_id=person.get("id"),
                 period=period,
                 build=lambda person=person, ctx=ctx, kind=kind: build_digest(week, person, ctx, kind),
-            )
+            ),
+            breaker=summary.breaker,
         )
         summary.count(outcome)
     send_to_robots(week, period, summary, dry_run=dry_run)
@@ -384,6 +396,32 @@ def send_to_robots(week: Week, period: str, summary: DigestSummary, *, dry_run: 
             )
         )
         summary.count(outcome)
+
+
+DIGEST_KINDS = (DeliveryKind.DIGEST_UNIT, DeliveryKind.DIGEST_LEADER, DeliveryKind.DIGEST_STAFF, DeliveryKind.WEBHOOK_DIGEST)
+
+
+def weeks_to_retry(today: dt.date) -> list[dt.date]:
+    """The runs to repeat, as the Mondays of their weeks: last week's and this week's, when some of
+    their digests are still unsent (failed, or pending: a run killed mid-send)."""
+    mondays = []
+    for day in (today - dt.timedelta(days=7), today):
+        unsent = Delivery.objects.filter(
+            kind__in=DIGEST_KINDS, period=iso_week(day), status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
+        )
+        if unsent.exists():
+            mondays.append(day - dt.timedelta(days=day.weekday()))
+    return mondays
+
+
+def retry_digests(today: dt.date) -> list[DigestSummary]:
+    """Send what the runs of this and last week could not (the daily schedule, until all are sent).
+
+    A whole run is repeated, not only its unsent rows: a run killed mid-send never created the rows
+    of the recipients after the one it was sending. The ledger keeps every sent digest from going
+    out again; a claim younger than the lease is left to its worker ("in progress")."""
+    breaker = Breaker()
+    return [send_digests(as_of, breaker=breaker) for as_of in weeks_to_retry(today)]
 
 
 def build_digest(week: Week, person: dict, ctx: dict, kind: str):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
@@ -29,7 +29,7 @@ from targets.models import Escalation, Person, Plan, ProgressReport, TrackedItem
 from targets.schedule import add_months, month_start, report_due_date
 from targets.workdays import add_workdays, is_workday
 
-from .delivery import Outgoing, deliver
+from .delivery import Breaker, Outgoing, deliver
 from .digests import ITEM_ADMIN, LEVELS, admin_url
 from .emails import make_message
 from .models import Delivery, DeliveryKind
@@ -47,14 +47,17 @@ class NoticeSummary:
     skipped: int = 0
     failed: int = 0
     undeliverable: int = 0
+    in_progress: int = 0
+    # Shared by the run's notices and reminders: one unreachable mail server stops both.
+    breaker: Breaker = field(default_factory=Breaker)
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
     def line(self) -> str:
         return (
-            f"{self.name}: sent {self.sent}, already sent {self.skipped}, failed {self.failed}, "
-            f"undeliverable {self.undeliverable}"
+            f"{self.name}: sent {self.sent}, already sent {self.skipped}, in progress {self.in_progress}, "
+            f"failed {self.failed}, undeliverable {self.undeliverable}"
         )
 
 
@@ -68,8 +71,8 @@ def people_by_id(ids) -> dict[int, dict]:
 # --- escalation notices ----------------------------------------------------------------------------
 
 
-def send_escalation_notices(as_of: dt.date) -> NoticeSummary:
-    summary = NoticeSummary("escalation notices")
+def send_escalation_notices(as_of: dt.date, breaker: Breaker | None = None) -> NoticeSummary:
+    summary = NoticeSummary("escalation notices", breaker=breaker or Breaker())
     with translation.override(settings.LANGUAGE_CODE):
         rows = list(
             Escalation.objects.filter(
@@ -131,7 +134,8 @@ def send_escalation_notices(as_of: dt.date) -> NoticeSummary:
                     build=lambda person=person, ctx=ctx: make_message(
                         "escalation", [person["email"]], {**ctx, "recipient": person}
                     ),
-                )
+                ),
+                breaker=summary.breaker,
             )
             summary.count(outcome)
     return summary
@@ -178,8 +182,8 @@ def items_lacking_report(plan: Plan, month: dt.date):
     )
 
 
-def send_report_reminders(as_of: dt.date) -> NoticeSummary:
-    summary = NoticeSummary("report reminders")
+def send_report_reminders(as_of: dt.date, breaker: Breaker | None = None) -> NoticeSummary:
+    summary = NoticeSummary("report reminders", breaker=breaker or Breaker())
     overrides = holiday_overrides()
     # The report due this month, and this month's own report (its first reminder falls in this
     # month when a holiday precedes the deadline, e.g. 28 September for the 5 October deadline).
@@ -224,10 +228,12 @@ def remind_for_month(month: dt.date, as_of: dt.date, overrides, summary: NoticeS
                     recipient_id=person_id,
                     period=period,
                     build=lambda person=person, ctx=ctx, cc=cc: make_message("reminder", [person["email"]], ctx, cc=cc),
-                )
+                ),
+                breaker=summary.breaker,
             )
             summary.count(outcome)
 
 
 def send_notices(as_of: dt.date) -> list[NoticeSummary]:
-    return [send_escalation_notices(as_of), send_report_reminders(as_of)]
+    breaker = Breaker()
+    return [send_escalation_notices(as_of, breaker), send_report_reminders(as_of, breaker)]

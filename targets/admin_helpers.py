@@ -124,20 +124,20 @@ class ProgressReportFormSet(BaseInlineFormSet):
         rows = [f for f in self.forms if self._is_live(f)]
         submitted = {f.instance.pk for f in rows if f.instance.pk}
         deleted = {f.instance.pk for f in self.forms if f.instance.pk and self._is_deleted(f)}
-        # (as_of, value, form or None for a saved report not in this submit)
-        series: list[tuple[dt.date, object, forms.Form | None]] = []
+        # (as_of, value, correction reason, form or None for a saved report not in this submit)
+        series: list[tuple[dt.date, object, str, forms.Form | None]] = []
         if item.pk:
-            saved = ProgressReport.objects.filter(item_id=item.pk).values_list("pk", "as_of", "value")
-            series += [(as_of, value, None) for pk, as_of, value in saved if pk not in submitted | deleted]
+            saved = ProgressReport.objects.filter(item_id=item.pk).values_list("pk", "as_of", "value", "correction_reason")
+            series += [(as_of, value, reason, None) for pk, as_of, value, reason in saved if pk not in submitted | deleted]
         for form in rows:
             if form.errors or not form.cleaned_data.get("as_of"):
                 continue
-            series.append((form.cleaned_data["as_of"], form.cleaned_data.get("value"), form))
+            series.append((form.cleaned_data["as_of"], form.cleaned_data.get("value"), "", form))
         series.sort(key=lambda row: row[0])
 
         today = timezone.localdate()
         previous_value, previous_changed = None, False
-        for as_of, value, form in series:
+        for index, (as_of, value, _reason, form) in enumerate(series):
             changed = form is not None and (form.has_changed() or not form.instance.pk)
             if form is not None and (changed or previous_changed):
                 errors = validation.progress_report(
@@ -149,12 +149,25 @@ class ProgressReportFormSet(BaseInlineFormSet):
                     period_end=item.period_end,
                     previous_value=previous_value,
                     correction_reason=form.cleaned_data.get("correction_reason", ""),
+                    **self._next_saved(series[index + 1 :]),
                 )
                 for field, error in errors.items():
                     if field in form.fields and field not in form.errors:
                         form.add_error(field, error)
             if value is not None:
                 previous_value, previous_changed = value, changed
+
+    @staticmethod
+    def _next_saved(later) -> dict:
+        """The next report with a value, when it is a saved one outside this submit without a
+        correction reason (a row in the submit is checked against this one on its own turn)."""
+        for as_of, value, reason, form in later:
+            if value is None:
+                continue
+            if form is None and not (reason or "").strip():
+                return {"next_value": value, "next_as_of": as_of}
+            return {}
+        return {}
 
     def _is_deleted(self, form) -> bool:
         return self.can_delete and hasattr(form, "cleaned_data") and self._should_delete_form(form)

@@ -1187,12 +1187,18 @@ class SupervisionRunAdmin(DubanAdmin):
     def run_view(self, request):
         if not is_staff(request):
             raise PermissionDenied
-        from .supervision import supervise
+        from .supervision import RunInProgress, supervise
 
         today = timezone.localdate()
         form = RunForm(request.POST or None, initial={"plan": current_plan(today), "as_of": today})
         if request.method == "POST" and form.is_valid():
-            summary = supervise(form.cleaned_data["plan"], form.cleaned_data["as_of"])
+            try:
+                summary = supervise(form.cleaned_data["plan"], form.cleaned_data["as_of"])
+            except RunInProgress:
+                self.message_user(
+                    request, gettext("Another supervision run of this plan is in progress; try again later."), messages.ERROR
+                )
+                return HttpResponseRedirect(reverse("admin:targets_supervisionrun_changelist"))
             colours = ", ".join(f"{LIGHT_LABELS[s]} {summary.counts.get(s, 0)}" for s in StatusChoice.values)
             text = gettext(
                 "Plan %(year)s evaluated on %(dates)s: %(items)s items (%(colours)s); %(events)s colour changes; "

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone, translation
 
 from . import bulk, findings, rules
@@ -78,11 +78,27 @@ def dates_to_evaluate(plan: Plan, as_of: dt.date) -> list[dt.date]:
     return [*dates, as_of]
 
 
+class RunInProgress(Exception):
+    """Another run of the plan held its lock for longer than DUBAN_SUPERVISE_LOCK_TIMEOUT."""
+
+
 def lock_plan(plan: Plan) -> None:
-    """Serialise concurrent runs of one plan (PostgreSQL); SQLite serialises writers anyway."""
+    """Serialise concurrent runs of one plan (PostgreSQL); SQLite serialises writers anyway.
+
+    Waits at most DUBAN_SUPERVISE_LOCK_TIMEOUT seconds, so a hung run cannot queue every later one
+    behind it forever; the timeout applies to taking this lock only, not to the run's own writes.
+    """
     if connection.vendor == "postgresql":
+        timeout_ms = max(1, int(settings.DUBAN_SUPERVISE_LOCK_TIMEOUT * 1000))
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x44554241, plan.pk])  # "DUBA"
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"])
+            try:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x44554241, plan.pk])  # "DUBA"
+            except OperationalError as exc:
+                if getattr(exc.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
+                    raise RunInProgress(f"another run in progress for plan {plan.year}") from exc
+                raise
+            cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
 
 
 @contextmanager

@@ -108,10 +108,15 @@ def progress_report(
     correction_reason: str,
     narrative: str = "",
     problems: str = "",
+    next_value: Decimal | None = None,
+    next_as_of: dt.date | None = None,
 ) -> Errors:
     """The rules for one progress report (进度报送).
 
-    previous_value is the latest cumulative value reported before this one's date (None if none).
+    previous_value is the latest cumulative value reported before this one's date (None if none);
+    next_value / next_as_of the earliest one reported after it, unless that later report is itself a
+    correction with a reason (then its drop is explained). A report filed between two others is
+    checked against both neighbours.
     """
     errors: Errors = {**text_lengths(narrative=narrative, problems=problems, correction_reason=correction_reason)}
     errors.update(date_bounds(as_of=as_of))
@@ -141,6 +146,13 @@ def progress_report(
             _("The cumulative value is lower than the previous report (%(previous)s); give a correction reason.")
             % {"previous": f"{previous_value:,}"},
             code="decrease_without_reason",
+        )
+    if "value" not in errors and value is not None and next_value is not None and value > next_value:
+        # E.g. 99,999 on 08-01 while 08-31 says 29,805.5: the later figure would become a silent drop.
+        errors["value"] = ValidationError(
+            _("The cumulative value is higher than the report already filed for %(date)s (%(next)s); correct that report first.")
+            % {"date": next_as_of.isoformat() if next_as_of else "", "next": f"{next_value:,}"},
+            code="above_later_report",
         )
     return errors
 

@@ -203,9 +203,22 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 # Ack after the task finishes so a worker crash re-delivers it; our jobs are idempotent.
 CELERY_TASK_ACKS_LATE = True
+# A pool child killed mid-task (OOM killer, SIGKILL) requeues its task at once instead of losing it
+# with a WorkerLostError.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - min(5 * 60, CELERY_TASK_TIME_LIMIT // 6)
+# Redis hands an unacknowledged task to another worker after this many seconds: a whole worker
+# killed mid-task has its tasks back soon after the time limit (Redis' default is one hour). It must
+# stay above the time limit, or a task still running would be delivered twice. No task here uses a
+# countdown or ETA (those are redelivered after the visibility timeout as well). Workers look for
+# such tasks every 10 s (kombu's default sweeps only every 100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + min(60, max(2, CELERY_TASK_TIME_LIMIT // 10)),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
 # Schedules live in the database so staff can see and edit them in the admin.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
@@ -216,8 +229,14 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CACHE_REDIS_URL = env_str("REDIS_URL", default="") or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
 )
+# With Redis down the cache degrades (misses, dropped writes, a warning a minute) rather than
+# failing requests; short socket timeouts keep a hung Redis from holding requests.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}
+    "default": {
+        "BACKEND": "config.cache.DegradingRedisCache",
+        "LOCATION": CACHE_REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
     if CACHE_REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
@@ -318,6 +337,31 @@ DUBAN_SYSTEM_ADMIN_GROUP = "系统管理员"
 DUBAN_SECURITY_ADMIN_GROUP = "安全管理员"
 DUBAN_AUDITOR_GROUP = "审计员"
 DUBAN_ADMIN_TITLE = _("椒江区发改局目标督办系统")
+
+# --- Retention (notifications.retention, daily at 03:15) -----------------------------------------
+# Daily status snapshots are kept day by day this long, then thinned to month ends and each item's
+# latest snapshot; delivery ledger rows (发送记录) and audit history (历史) are kept this many days
+# (history 0 = for good). 等保 2.0 level 2 asks for audit records of at least 180 days.
+
+
+def retention_days(name: str, default: int, *, minimum: int, forever: bool = False) -> int:
+    """Days from the environment, refused below `minimum` (0 means "for good" where `forever`)."""
+    days = env_int(name, default=default)
+    if (days == 0 and forever) or days >= minimum:
+        return days
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"Environment variable {name} must be at least {minimum} (days), got {days}.")
+
+
+DUBAN_SNAPSHOT_DAILY_DAYS = retention_days("DUBAN_SNAPSHOT_DAILY_DAYS", 400, minimum=35)
+DUBAN_DELIVERY_RETENTION_DAYS = retention_days("DUBAN_DELIVERY_RETENTION_DAYS", 730, minimum=180)
+DUBAN_HISTORY_RETENTION_DAYS = retention_days("DUBAN_HISTORY_RETENTION_DAYS", 0, minimum=180, forever=True)
+
+# --- Supervision --------------------------------------------------------------------------------
+# Seconds a supervision run waits for another run of the same plan to finish before it gives up with
+# "another run in progress" (a hung run must not block every later one).
+DUBAN_SUPERVISE_LOCK_TIMEOUT = env_int("DUBAN_SUPERVISE_LOCK_TIMEOUT", default=600)
 
 # --- Notifications ------------------------------------------------------------------------------
 # SMTP attempts per message within one run, and the first pause between them in milliseconds

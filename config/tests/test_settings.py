@@ -81,6 +81,10 @@ def production_env(**overrides: str) -> dict[str, str]:
         ("DEBUG", "maybe"),
         ("SITE_URL", "duban.example.gov.cn"),
         ("EMAIL_TIMEOUT", "thirty"),
+        # Retention: audit and ledger rows are kept at least 180 days (等保 2.0), snapshots 35 days.
+        ("DUBAN_HISTORY_RETENTION_DAYS", "30"),
+        ("DUBAN_DELIVERY_RETENTION_DAYS", "0"),
+        ("DUBAN_SNAPSHOT_DAILY_DAYS", "7"),
     ],
 )
 def test_bad_value_fails_naming_the_variable(variable, value):
@@ -150,7 +154,7 @@ def test_a_broker_url_turns_eager_celery_off():
 )
 def test_the_cache_is_redis_whenever_a_worker_may_write_to_it(variables, location):
     values = probe(**variables)
-    assert (values["cache"], values["cache_location"]) == ("django.core.cache.backends.redis.RedisCache", location)
+    assert (values["cache"], values["cache_location"]) == ("config.cache.DegradingRedisCache", location)
 
 
 def test_without_redis_the_cache_is_local_memory():

@@ -68,5 +68,8 @@ def test_many_workers_racing_for_one_key_send_it_once(require_postgres, smtp_ser
     with smtp_settings(smtp_server.port):
         outcomes = run_in_threads(one, n=8)
 
-    assert sorted(outcomes) == ["sent"] + ["skipped"] * 7
+    # The others saw it sent, or being sent (a live claim): never a second send.
+    assert outcomes.count("sent") == 1
+    assert set(outcomes) - {"sent"} <= {"skipped", "in_progress"}
+    assert len(outcomes) == 8
     assert len(smtp_server.messages) == 1

@@ -87,8 +87,10 @@ def test_an_outage_marks_rows_failed_and_the_next_run_sends_only_what_is_missing
 
     assert (down.failed, down.skipped) == (1, 2)
     failed = Delivery.objects.get(status=DeliveryStatus.FAILED)
-    assert (failed.address, failed.attempts) == ("leader@example.com", 3)
+    # A refused connection trips the run's breaker: one attempt, no per-recipient backoff.
+    assert (failed.address, failed.attempts) == ("leader@example.com", 1)
     assert "Connection refused" in failed.last_error or "Errno" in failed.last_error
+    assert down.breaker.open
 
     smtp_server.start()
     with smtp_settings(smtp_server.port):
@@ -97,4 +99,4 @@ def test_an_outage_marks_rows_failed_and_the_next_run_sends_only_what_is_missing
     assert (back.sent, back.skipped) == (1, 2)
     assert [rcpts for _s, rcpts, _raw in smtp_server.messages][3:] == [["leader@example.com"]]
     failed.refresh_from_db()
-    assert (failed.status, failed.attempts, failed.last_error) == (DeliveryStatus.SENT, 4, "")
+    assert (failed.status, failed.attempts, failed.last_error) == (DeliveryStatus.SENT, 2, "")

@@ -15,6 +15,8 @@ from django.core.cache import cache
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
 from targets.permissions import is_bureau_staff, user_department_id
 
@@ -290,8 +292,32 @@ def _fail(batch: ImportBatch, message: str) -> ImportBatch:
 
 def dispatch(task, batch_id: int) -> None:
     """Run a task now when Celery is eager (no broker), else once the current transaction commits
-    (the worker must see the batch row)."""
+    (the worker must see the batch row). A broker that cannot take the task marks the batch at once
+    (dispatch_failed) instead of leaving its page waiting for a task that was never queued."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         task.delay(batch_id)
     else:
-        transaction.on_commit(lambda: task.delay(batch_id))
+        transaction.on_commit(lambda: _send(task, batch_id))
+
+
+def _send(task, batch_id: int) -> None:
+    try:
+        task.delay(batch_id)
+    except (KombuOperationalError, RedisError, OSError) as exc:
+        logger.warning("import batch %s: task %s not queued, broker unavailable: %s", batch_id, task.name, exc)
+        dispatch_failed(batch_id)
+
+
+def dispatch_failed(batch_id: int) -> ImportBatch:
+    """The task could not be queued (Redis down). Nothing ran, so the batch is retryable: an upload is
+    failed with a message to upload again; a confirmed batch goes back to ready, to be confirmed again."""
+    with translation.override("zh-hans"):
+        unavailable = _("The task queue is unavailable, so nothing was done; try again in a few minutes.")
+    now = timezone.now()
+    ImportBatch.objects.filter(pk=batch_id, status=Status.UPLOADED).update(
+        status=Status.FAILED, message=unavailable, finished_at=now
+    )
+    ImportBatch.objects.filter(pk=batch_id, status=Status.APPLYING).update(
+        status=Status.READY, message=unavailable, applied_by=None, claimed_at=None
+    )
+    return ImportBatch.objects.get(pk=batch_id)

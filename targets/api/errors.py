@@ -8,15 +8,21 @@ errors' code when they all share one (`duplicate`, `decrease_without_reason` …
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions
+from kombu.exceptions import OperationalError as BrokerUnavailable
+from redis.exceptions import RedisError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+log = logging.getLogger(__name__)
 
 
 def as_drf(error: DjangoValidationError) -> exceptions.ValidationError:
@@ -67,6 +73,15 @@ def error_body(exc: exceptions.APIException) -> dict:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RedisError | BrokerUnavailable):
+        # Only what truly needs Redis gets here (the cache degrades on its own): a JSON 503, not a 500 page.
+        log.warning("API request needs Redis, which is unavailable: %s", exc)
+        detail = _("A background service is temporarily unavailable; try again in a few minutes.")
+        return Response(
+            {"detail": detail, "code": "service_unavailable"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "60"},
+        )
     if isinstance(exc, DjangoValidationError):
         exc = as_drf(exc)
     elif isinstance(exc, Http404):

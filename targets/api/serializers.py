@@ -281,6 +281,7 @@ class ProgressReportSerializer(ItemLinkedSerializer):
             )
         report = ProgressReport(item=item, as_of=as_of, pk=getattr(self.instance, "pk", None))
         value = attrs.get("value", getattr(self.instance, "value", None))
+        next_as_of, next_value = report.next_report()
         errors = validation.progress_report(
             is_yes_no=item.kind == ItemKind.GOAL and Target.objects.filter(pk=item.pk, metric_kind=MetricKind.MILESTONE).exists(),
             value=value,
@@ -290,6 +291,8 @@ class ProgressReportSerializer(ItemLinkedSerializer):
             period_end=item.period_end,
             previous_value=report.previous_value(),
             correction_reason=attrs.get("correction_reason", getattr(self.instance, "correction_reason", "")),
+            next_value=next_value,
+            next_as_of=next_as_of,
         )
         if errors:
             raise as_drf(validation.ValidationError(errors))

@@ -396,6 +396,17 @@ class ProgressReport(models.Model):
             earlier = earlier.exclude(pk=self.pk)
         return earlier.order_by("-as_of").values_list("value", flat=True).first()
 
+    def next_report(self) -> tuple[dt.date, Decimal] | tuple[None, None]:
+        """(date, value) of the earliest report after this one's date, unless it is a correction
+        with a reason (its drop is explained); (None, None) otherwise."""
+        later = ProgressReport.objects.filter(item_id=self.item_id, as_of__gt=self.as_of, value__isnull=False)
+        if self.pk:
+            later = later.exclude(pk=self.pk)
+        row = later.order_by("as_of").values_list("as_of", "value", "correction_reason").first()
+        if row is None or row[2].strip():
+            return None, None
+        return row[0], row[1]
+
     def clean(self) -> None:
         if self.as_of and not self.period:
             self.period = month_start(self.as_of)
@@ -403,6 +414,7 @@ class ProgressReport(models.Model):
             return
         item = self.item
         is_yes_no = item.kind == ItemKind.GOAL and Target.objects.filter(pk=item.pk, metric_kind=MetricKind.MILESTONE).exists()
+        next_as_of, next_value = self.next_report()
         validation.raise_if_any(
             validation.progress_report(
                 is_yes_no=is_yes_no,
@@ -415,5 +427,7 @@ class ProgressReport(models.Model):
                 correction_reason=self.correction_reason,
                 narrative=self.narrative,
                 problems=self.problems,
+                next_as_of=next_as_of,
+                next_value=next_value,
             )
         )

@@ -74,6 +74,16 @@ def test_a_decrease_needs_a_correction_reason(alpha, goal):
     assert response.status_code == 201
 
 
+def test_a_report_between_two_is_checked_against_the_later_one(alpha, goal, time_machine):
+    time_machine.move_to(dt.datetime(2023, 9, 10, 1, 0, tzinfo=dt.UTC), tick=False)
+    ProgressReportFactory(item=goal, as_of=dt.date(2023, 7, 31), value=Decimal("25000"))
+    ProgressReportFactory(item=goal, as_of=dt.date(2023, 8, 31), value=Decimal("29805.5"))
+    response = post(alpha, target=goal.pk, as_of="2023-08-01", value="99999")
+    assert response.status_code == 400
+    assert response.data["value"][0]["code"] == "above_later_report"
+    assert post(alpha, target=goal.pk, as_of="2023-08-01", value="26000").status_code == 201
+
+
 def test_a_yes_no_goal_takes_no_value(alpha, plan, departments):
     yes_no = TargetFactory(plan=plan, lead_department=departments["alpha"], metric_kind="milestone", target_value=None)
     response = post(alpha, target=yes_no.pk, as_of="2023-04-30", value="1")

@@ -67,6 +67,14 @@ class TestPureRules:
     def test_it_accepts_an_equal_cumulative_value(self):
         assert report_errors(value=Decimal("8")) == {}
 
+    def test_it_checks_a_report_against_the_later_neighbour_too(self):
+        # The audit's case: 99,999 dated 08-01 while the report for 08-31 says 29,805.5.
+        later = {"next_value": Decimal("29805.5"), "next_as_of": dt.date(2023, 8, 31)}
+        errors = report_errors(as_of=dt.date(2023, 8, 1), today=dt.date(2023, 9, 5), value=Decimal("99999"), **later)
+        assert codes(errors) == {"value": "above_later_report"}
+        assert "2023-08-31" in errors["value"].messages[0]
+        assert report_errors(as_of=dt.date(2023, 8, 1), today=dt.date(2023, 9, 5), value=Decimal("29805.5"), **later) == {}
+
     def test_it_rejects_a_period_ending_before_it_starts(self):
         assert codes(validation.period_order(DEC31, JAN1)) == {"period_end": "end_before_start"}
         assert validation.period_order(JAN1, JAN1) == {}
@@ -151,10 +159,24 @@ class TestModelClean:
         lower.full_clean()
         assert lower.period == dt.date(2023, 6, 1)
 
-    def test_it_compares_with_the_report_before_the_date_not_after(self, goal):
+    def test_it_accepts_a_lower_report_before_a_later_one(self, goal):
         ProgressReport.objects.create(item=goal, as_of=dt.date(2023, 6, 30), value=150)
         earlier = ProgressReport(item=goal, as_of=dt.date(2023, 5, 31), value=100)
         earlier.full_clean()
+
+    def test_it_rejects_a_report_between_two_that_exceeds_the_later_one(self, goal):
+        ProgressReport.objects.create(item=goal, as_of=dt.date(2023, 5, 31), value=100)
+        ProgressReport.objects.create(item=goal, as_of=dt.date(2023, 6, 30), value=150)
+        between = ProgressReport(item=goal, as_of=dt.date(2023, 6, 15), value=999)
+        with pytest.raises(ValidationError) as exc:
+            between.full_clean()
+        assert error_codes(exc) == {"value": "above_later_report"}
+        between.value = 120
+        between.full_clean()
+
+    def test_a_later_correction_with_a_reason_is_not_a_bound(self, goal):
+        ProgressReport.objects.create(item=goal, as_of=dt.date(2023, 6, 30), value=90, correction_reason="重复统计，已核减")
+        ProgressReport(item=goal, as_of=dt.date(2023, 5, 31), value=120).full_clean()
 
     def test_it_rejects_a_value_on_a_yes_no_goal_report(self, plan):
         yes_no = Target.objects.create(

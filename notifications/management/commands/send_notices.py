@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from notifications.notices import send_notices
@@ -17,5 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default: today)")
 
     def handle(self, *_args, as_of=None, **_options):
-        for summary in send_notices(as_of or timezone.localdate()):
+        summaries = send_notices(as_of or timezone.localdate())
+        for summary in summaries:
             self.stdout.write(summary.line())
+        if any(summary.failed or summary.breaker.open for summary in summaries):
+            # Exit 1 (the failed rows stay in the ledger; the next daily run sends them).
+            problem = summaries[0].breaker.error or "some notices failed"
+            raise CommandError(f"not everything was sent: {problem}")

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from targets.models import Plan
-from targets.supervision import supervise_plans
+from targets.supervision import RunInProgress, supervise_plans
 
 
 def iso_date(value: str) -> dt.date:
@@ -39,7 +39,7 @@ class Command(BaseCommand):
         day = iso_date(as_of) if as_of else timezone.localdate()
         try:
             summaries = supervise_plans(day, plan)
-        except Plan.DoesNotExist as exc:
+        except (Plan.DoesNotExist, RunInProgress) as exc:
             raise CommandError(str(exc)) from None
         if not summaries:
             self.stdout.write(f"No plan covers {day}; nothing to evaluate (use --plan YEAR).")
