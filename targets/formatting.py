@@ -18,8 +18,9 @@ EMPTY = "—"
 _TIGHT_UNITS = {"%", "‰"}
 
 
-def number(value: Decimal | int | None, places: int = 2) -> str:
-    """12345.6 → "12,345.6": thousands separators, at most `places` decimals, no trailing zeros."""
+def number(value: Decimal | int | None, places: int = 3) -> str:
+    """12345.6 → "12,345.6": thousands separators, at most `places` decimals (three: the plan's
+    numbers exactly, 98.392 公里), no trailing zeros."""
     if value is None:
         return EMPTY
     rounded = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

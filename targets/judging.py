@@ -161,15 +161,17 @@ def points(
                 dates.append(min(month_end(month.year, month.month), period_end))
             month = add_months(month, 1)
     elif cadence == Cadence.SEASONAL:
+        # The last window closes the activity: no figure is owed after it.
         dates = sorted(day for day in window_ends if period_start <= day <= period_end)
-    if not dates or dates[-1] < period_end:
+    if not dates or (dates[-1] < period_end and cadence != Cadence.SEASONAL):
         dates.append(period_end)
     result: list[Point] = []
     first = month_start(period_start)
     for day in dates:
-        # A monthly figure is the month's own (a report labelled January is not the Jan-Feb figure);
-        # a quarterly, seasonal or annual figure may be labelled with any month of its window.
-        window_first = month_start(day) if cadence == Cadence.MONTHLY else first
+        # A monthly figure is the month's own (a report labelled January is not the Jan-Feb figure),
+        # so is the one figure of an annual or event goal (an in-year report is not the final one);
+        # a quarterly or seasonal figure may be labelled with any month of its window.
+        window_first = first if cadence in (Cadence.QUARTERLY, Cadence.SEASONAL) else month_start(day)
         result.append(Point(window_first, month_start(day), day, due_date(day, due_day, lag_days)))
         first = add_months(month_start(day), 1)
     return tuple(result)
