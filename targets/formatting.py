@@ -45,7 +45,7 @@ def yi(value: Decimal | int | None) -> str:
     """An amount stored in 万元 shown in 亿元, e.g. 6,000,000 → "600 亿元"."""
     if value is None:
         return EMPTY
-    return with_unit(number(Decimal(value) / WAN_PER_YI), _("100M yuan"))
+    return with_unit(number(Decimal(value) / WAN_PER_YI, 2), _("100M yuan"))
 
 
 def percent(value: Decimal | None) -> str:

@@ -152,7 +152,7 @@ CUMULATIVE_RULES: tuple[Rule, ...] = (
     Rule(BEFORE_PERIOD, Status.GREY, lambda c: c.as_of < c.period_start),
     Rule(TARGET_MET, Status.BLUE, lambda c: c.target_met and c.thresholds.blue is not None),
     Rule(TARGET_MET, Status.GREEN, lambda c: c.target_met),
-    Rule(TARGET_MISSED_AT_DEADLINE, Status.RED, lambda c: c.final),
+    Rule(TARGET_MISSED_AT_DEADLINE, Status.RED, lambda c: c.final and c.expected is not None),
     Rule(BEFORE_FIRST_STATISTICS, Status.GREY, lambda c: c.judged_on is None),
     Rule(NO_SCHEDULE, Status.GREY, lambda c: c.expected is None),
     Rule(NOT_EXPECTED_YET, Status.GREY, lambda c: c.expected == 0),
