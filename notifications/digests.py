@@ -34,6 +34,7 @@ from targets.admin_status import reason_text
 from targets.choices import OPEN_FINDING_STATES, FindingLevel, ItemKind, StatusChoice
 from targets.formatting import goal_amount, wan
 from targets.models import Dispatch, Escalation, Finding, Milestone, Person, Plan, StatusSnapshot, SupervisionRun
+from targets.supervision import open_after_period
 
 from . import webhooks
 from .delivery import Outgoing, deliver
@@ -104,7 +105,10 @@ def gather(as_of: dt.date) -> Week:
 
 def _gather(as_of: dt.date) -> Week:
     week = Week(as_of=as_of)
-    windows = dict(Plan.objects.filter(period_start__lte=as_of, period_end__gte=as_of).values_list("pk", "due_soon_days"))
+    # The plans the daily job evaluates: those under way, and earlier ones still awaiting final verdicts.
+    still_open = [plan.pk for plan in open_after_period(as_of)]
+    under_way = Q(period_start__lte=as_of, period_end__gte=as_of) | Q(pk__in=still_open)
+    windows = dict(Plan.objects.filter(under_way).values_list("pk", "due_soon_days"))
     plans = list(windows)
     week.due_soon_days = max(windows.values(), default=week.due_soon_days)
     # The latest run on or before the day, per plan, and the one a week before it.

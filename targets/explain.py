@@ -57,6 +57,11 @@ def explain(
             _("The value is computed from the project register (%(rollup)s) every day; no report is owed.")
             % {"rollup": goal.get_rollup_display()}
         )
+    elif cadence == Cadence.MONTHLY and kind == JudgingKind.STOCK:
+        lines.append(
+            _("Figures: a check at every month end from February, each due by day %(day)s of the next month.")
+            % {"day": plan.report_due_day}
+        )
     elif cadence == Cadence.MONTHLY:
         lines.append(
             _(
@@ -128,7 +133,8 @@ def explain(
             if kind in judging.COVERED_BY_LATER_FIGURE
             else _("Missing reports: one overdue, yellow; two or more, red (a missed check is not covered by a later one).")
         )
-    final_due = calendar[-1].due if kind != JudgingKind.YES_NO and not rollup else goal.period_end + dt.timedelta(days=1)
+    day_after = goal.period_end + dt.timedelta(days=1)
+    final_due = max(calendar[-1].due, day_after) if kind != JudgingKind.YES_NO and not rollup else day_after
     lines.append(
         _(
             "Final verdict (年终评价): made once the deadline has passed and the last figure is in or overdue (at the latest %(due)s)."

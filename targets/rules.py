@@ -1,47 +1,46 @@
 """The supervision rules (督办规则): one item's facts on a date -> its traffic lights and why.
 
 evaluate(facts, as_of) is pure: no database, no clock; reports dated after ``as_of`` are ignored.
-An item has up to three component lights and an overall light, the worst of them:
+An item has up to three component lights and an overall light, the worst of them. How a goal is
+judged (its kind, cadence, curve, tolerance) is data on the goal, read through targets.judging;
+docs/judging.md is the reader's version of this module.
 
-Value (how far along its target the item is):
-- Cumulative items (linear or checkpoint schedules, counts, amounts, percentages, tonnages, areas,
-  lengths, capacities, and projects) are judged at the judgement date (targets.schedule: the latest
-  statistics point whose figure is due or in; none before the end of February; roll-ups are live,
-  so their figure is always in). The actual is the latest report on or before as_of with a value
-  (a correction that lowers it still wins), or the roll-up's value. r = actual ÷ expected (expected ÷
-  actual for ≤/< goals), rounded to 2 decimals. The first matching row of CUMULATIVE_RULES wins:
-    grey   before the period,
-    green  a higher-is-better target already met, even before the first statistics point (blue
-           when a blue threshold is set); ≤/< goals are only judged along their path,
-    grey   before the first statistics point; no schedule (no target, or a goal's checkpoint mode
-           without rows); nothing expected yet (expected 0); no figure while none is overdue yet,
-    red    no figure although one is overdue (a missing figure counts as 0: r = 0.00),
-    green  a lower-is-better item still at 0,
-    yellow forecast_miss: on or ahead of the path (r ≥ green), but the period-end forecast misses
-           the target by more than ``forecast_margin`` (early warning),
-    blue   r ≥ blue (only when set); green r ≥ green (1.00); yellow r ≥ red (0.60); red below.
-  A boundary belongs to the better colour: r = 1.00 is green, r = 0.60 yellow.
-  gap = expected − actual (actual − expected for ≤/< goals): positive means behind.
-- Rankings and growth rates, and manual goals without a number (relative goals), are grey until a
-  figure is reported, then green when the relation holds (actual ⋚ target), otherwise red. A relative
-  goal with no number is reported as its margin over its reference (percentage points faster than
-  the average, a rank change), so its relation is compared with 0.
-- Manual goals with a number (register sizes, shares, year-end figures) have no path to follow:
-  green (blue) once the target is met, yellow while it is not, red when the period is over unmet.
+Value, by the item's judging kind (targets.judging.kind_of; projects are cumulative):
+- Cumulative with a deadline (CUMULATIVE_RULES): judged at the judgement point of the item's
+  cadence (targets.judging: the latest statistics point whose figure is in or overdue; none before
+  the first one can exist; roll-ups are live). The actual is the latest report on or before as_of
+  with a value (a later cumulative figure covers the missed ones; a correction that lowers it still
+  wins), or the roll-up's value. r = actual ÷ expected (expected ÷ actual for ≤/< goals), 2 decimals.
+  First matching row: grey before the period; green (blue) once the target is met; red when the
+  final verdict is due and the target is missed (target_missed_at_deadline); grey before the first
+  point, with no schedule, with nothing expected yet, or with no figure while none is overdue; red
+  with no figure once one is overdue (counts as 0); green for a lower-is-better item at 0; yellow on
+  forecast_miss; blue/green/yellow/red by r ("about" goals green from 1 − tolerance). A boundary
+  belongs to the better colour. gap = expected − actual (positive means behind).
+- Stock levels (STOCK_RULES): red whenever the latest check is below the required level (and at the
+  final verdict when any check was), otherwise green; no yellow.
+- Levels to reach (FULL_TARGET_RULES): green (blue) once met, yellow while not, red at the final verdict.
+- Rankings, growth rates and relative goals (RELATION_RULES): grey until a figure; in-year green
+  when the relation holds, yellow (indicative) when not; at the final verdict, on the published
+  figure, green or red (red too when it is overdue). A relative goal with no number is reported as
+  its margin over its reference, compared with 0.
 - Yes/no goals and milestone schedules have no value light: their milestones judge them.
 - Comparators: ">" is strict (beat the record); "=" counts an excess as fine (judged as ≥); "~" is
-  met from APPROX_TOLERANCE (5%) below the number; "≤"/"<" are lower-is-better.
+  met from the goal's tolerance (default 5 %) below the number; "≤"/"<" are lower-is-better.
 
-Milestones (each, first match wins): green when done on or before the date (late or not) or not yet
-due; yellow when due within ``due_soon_days`` (0 to 14 days ahead, inclusive); red when undone after
-the item's period end; red when overdue ``milestone_red_months`` calendar months or more (from the
-planned date + 3 months, clamped to the month end: planned 31 March -> red from 30 June); yellow
-when overdue less than that. The milestone light is the worst of them; grey when none has a date.
+Milestones (each, first match wins): green when done on or before the date (late or not); green
+with a reminder (提醒, not a light) when due within ``due_soon_days``; green when not yet due; red
+when undone after the item's period end; red when overdue ``milestone_red_months`` calendar months
+or more (statistics entry 入库: one month; from the planned date, clamped to the month end: planned
+31 March + 3 months -> red from 30 June); yellow when overdue less than that.
 
-Reporting (items that expect monthly reports): every statistics month of the period (January is
-reported with February) needs a report whose ``period`` is that month by ``report_due_day`` (5th)
-of the next month. One overdue missing month: yellow; two or more: red; none: green; grey while no
-report is due yet.
+Reporting (items that owe reports on their cadence): every statistics point whose due date has
+passed needs a report for a month of its window. A missed figure covered by a later report (for
+cumulative, level and indicative items) is a reporting lapse (报送不及时): recorded, no light.
+Uncovered: one, yellow; two or more, red; none, green; grey while nothing is due.
+
+Final verdict (ItemStatus.final, targets.judging.is_final): the deadline (period end) has passed and
+the last due figure is in or overdue; the run records it (targets.supervision.write_verdicts).
 
 Forecast: the period-end value projected from the figures so far. Items with checkpoints scale the
 latest figure by the plan's shape (latest ÷ planned at its date × the plan's last value); other

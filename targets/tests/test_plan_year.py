@@ -144,3 +144,26 @@ def test_a_year_20_percent_behind_from_mid_year(require_postgres):
     statuses = dict(Verdict.objects.filter(item_id__in=[f.item_id for f in goals]).values_list("item_id", "status"))
     assert {outcomes.get(f.item_id) for f in goals} == {VerdictOutcome.MISSED}
     assert {statuses.get(f.item_id) for f in goals} == {"red"}
+
+
+def test_catching_up_clears_red_and_records_the_lapse(require_postgres):
+    """Missed February-May, then a cumulative 190/200 on 07-15: the red finding becomes ready to
+    close, and the missed reports become one reporting-lapse finding (报送不及时), raised once."""
+    from targets.choices import OPEN_FINDING_STATES, FindingCause
+    from targets.models import Finding
+    from targets.tests.factories import ProgressReportFactory, TargetFactory
+
+    goal = TargetFactory(target_value=Decimal("200"), cadence="monthly", judging_kind="cumulative")
+    ProgressReportFactory(item=goal, as_of=dt.date(2023, 2, 28), value=Decimal("40"))
+    supervision.supervise_plans(dt.date(2023, 6, 6))
+    red = Finding.objects.get(item=goal, cause=FindingCause.RED)
+    assert not red.ready_to_close
+
+    ProgressReportFactory(item=goal, as_of=dt.date(2023, 7, 15), value=Decimal("190"))
+    for day in (dt.date(2023, 7, 15), dt.date(2023, 7, 16), dt.date(2023, 7, 31)):
+        supervision.supervise_plans(day)
+    red.refresh_from_db()
+    assert red.ready_to_close
+    lapses = Finding.objects.filter(item=goal, cause=FindingCause.REPORTING_LAPSE, state__in=OPEN_FINDING_STATES)
+    assert lapses.count() == 1
+    assert "2023-03, 2023-04, 2023-05, 2023-06" in lapses.get().description
