@@ -30,10 +30,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 
+from targets import judging
 from targets.admin_status import reason_text
 from targets.choices import OPEN_FINDING_STATES, FindingLevel, ItemKind, StatusChoice
 from targets.formatting import goal_amount, wan
 from targets.models import Dispatch, Escalation, Finding, Milestone, Person, Plan, StatusSnapshot, SupervisionRun
+from targets.supervision import open_after_period
 
 from . import webhooks
 from .delivery import Breaker, Outgoing, deliver
@@ -41,13 +43,12 @@ from .emails import make_message
 from .models import Delivery, DeliveryKind, DeliveryStatus, UnitWebhook
 from .preferences import muted_and_delegates, unsubscribe_headers, unsubscribe_url
 
-DUE_SOON_DAYS = 14
 WORST = 10
 LAGGING = (StatusChoice.RED, StatusChoice.YELLOW)
 RANK = {StatusChoice.RED: 0, StatusChoice.YELLOW: 1}
 COLOURS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "blue": "蓝灯", "grey": "灰灯"}
 LEVELS = {1: "一级（提醒）", 2: "二级（警示）", 3: "三级（督办）"}
-REPORT_CODES = {"report_missing", "reports_missing"}
+REPORT_CODES = {"report_missing", "reports_missing", "reporting_lapse"}
 
 
 def iso_week(day: dt.date) -> str:
@@ -70,7 +71,8 @@ class Week:
     run_dates: dict[int, dt.date] = field(default_factory=dict)
     items: list[dict] = field(default_factory=list)  # red and yellow, worst first
     findings: list[dict] = field(default_factory=list)  # open, worst first
-    milestones: list[dict] = field(default_factory=list)  # due in the next 14 days
+    milestones: list[dict] = field(default_factory=list)  # due soon (the plans' due_soon_days; a reminder)
+    due_soon_days: int = 14  # the longest of the plans' reminder windows, for the heading
     counts: Counter = field(default_factory=Counter)
     counts_before: Counter = field(default_factory=Counter)
     per_unit: list[dict] = field(default_factory=list)
@@ -104,7 +106,12 @@ def gather(as_of: dt.date) -> Week:
 
 def _gather(as_of: dt.date) -> Week:
     week = Week(as_of=as_of)
-    plans = list(Plan.objects.filter(period_start__lte=as_of, period_end__gte=as_of).values_list("pk", flat=True))
+    # The plans the daily job evaluates: those under way, and earlier ones still awaiting final verdicts.
+    still_open = [plan.pk for plan in open_after_period(as_of)]
+    under_way = Q(period_start__lte=as_of, period_end__gte=as_of) | Q(pk__in=still_open)
+    windows = dict(Plan.objects.filter(under_way).values_list("pk", "due_soon_days"))
+    plans = list(windows)
+    week.due_soon_days = max(windows.values(), default=week.due_soon_days)
     # The latest run on or before the day, per plan, and the one a week before it.
     runs = list(SupervisionRun.objects.filter(plan__in=plans, as_of__lte=as_of).values_list("plan_id", "as_of", "counts"))
     latest: dict[int, tuple[dt.date, dict]] = {}
@@ -154,12 +161,10 @@ def _gather(as_of: dt.date) -> Week:
         week.findings.append(r)
     week.findings.sort(key=lambda r: (-r["level"], -r["overdue_days"], r["deadline"], r["pk"]))
 
-    for r in Milestone.objects.filter(
-        item__plan__in=plans,
-        actual_date__isnull=True,
-        planned_date__gte=as_of,
-        planned_date__lte=as_of + dt.timedelta(days=DUE_SOON_DAYS),
-    ).values("pk", "title", "planned_date", "item_id", "item__code", "item__title", "item__lead_department_id",
+    due_soon = Q(pk__in=[])
+    for plan_id, days in windows.items():
+        due_soon |= Q(item__plan_id=plan_id) & judging.due_soon_q(as_of, days)
+    for r in Milestone.objects.filter(due_soon).values("pk", "title", "planned_date", "item_id", "item__code", "item__title", "item__lead_department_id",
              "item__contact_id", "item__responsible_leader_id"):  # fmt: skip
         r["days_left"] = (r["planned_date"] - as_of).days
         r["lead_department_id"], r["contact_id"] = r["item__lead_department_id"], r["item__contact_id"]
@@ -243,6 +248,7 @@ def person_digest(week: Week, person: dict, role: str) -> dict:
         "yellow": sum(1 for r in items if r["status"] == StatusChoice.YELLOW),
         "findings": findings,
         "milestones": milestones,
+        "due_soon_days": week.due_soon_days,
         "missing": missing,
         "empty": not (items or findings or milestones),
     }

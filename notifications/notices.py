@@ -19,13 +19,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import translation
 
-from targets.choices import OPEN_FINDING_STATES, FindingLevel, ItemKind
-from targets.evaluation import CUMULATIVE_KINDS, SCHEDULED_MODES, plan_thresholds
+from targets import judging
+from targets.choices import OPEN_FINDING_STATES, Cadence, FindingLevel
+from targets.evaluation import plan_thresholds
 from targets.findings import holiday_overrides
-from targets.models import Escalation, Person, Plan, ProgressReport, TrackedItem
+from targets.models import Checkpoint, Escalation, Person, Plan, ProgressReport, TrackedItem
 from targets.schedule import add_months, month_start, report_due_date
 from targets.workdays import add_workdays, is_workday
 
@@ -155,18 +156,14 @@ def reminder_dates(month: dt.date, due_day: int, overrides=None) -> tuple[dt.dat
     return before, due, after
 
 
-def items_lacking_report(plan: Plan, month: dt.date):
-    """Items that owe a monthly report for ``month`` and have none (one query)."""
+def items_lacking_report(plan: Plan, month: dt.date) -> list[dict]:
+    """Items that owe a report for ``month`` on their cadence and have none (targets.judging; one
+    query, plus one for the season windows of seasonal goals)."""
     month_end = add_months(month, 1) - ONE_DAY
-    goals_reporting = Q(
-        kind=ItemKind.GOAL,
-        target__metric_kind__in=CUMULATIVE_KINDS,
-        schedule_mode__in=SCHEDULED_MODES,
-    ) & ~Q(target__actual_source="rollup")
     reported = ProgressReport.objects.filter(item=OuterRef("pk"), period=month)
-    return (
+    rows = list(
         TrackedItem.objects.filter(plan=plan, period_start__lte=month_end, period_end__gte=month)
-        .filter(Q(kind=ItemKind.PROJECT) | goals_reporting)
+        .filter(judging.owes_reports_q())
         .exclude(Exists(reported))
         .order_by("code")
         .values(
@@ -178,8 +175,29 @@ def items_lacking_report(plan: Plan, month: dt.date):
             "lead_department_id",
             "lead_department__name",
             "lead_department__head_id",
+            "period_start",
+            "period_end",
+            "target__cadence",
+            "target__publication_lag_days",
         )
     )
+    seasonal = [r["pk"] for r in rows if r["target__cadence"] == Cadence.SEASONAL]
+    window_ends: dict[int, list[dt.date]] = defaultdict(list)
+    for item_id, day in Checkpoint.objects.filter(item_id__in=seasonal).order_by("date").values_list("item_id", "date"):
+        window_ends[item_id].append(day)
+    due_this_month = []
+    for r in rows:
+        calendar = judging.points(
+            r["target__cadence"] or "",
+            r["period_start"],
+            r["period_end"],
+            plan.report_due_day,
+            r["target__publication_lag_days"],
+            tuple(window_ends.get(r["pk"], ())),
+        )
+        if any(point.last == month for point in calendar):
+            due_this_month.append(r)
+    return due_this_month
 
 
 def send_report_reminders(as_of: dt.date, breaker: Breaker | None = None) -> NoticeSummary:
@@ -195,7 +213,7 @@ def send_report_reminders(as_of: dt.date, breaker: Breaker | None = None) -> Not
 def remind_for_month(month: dt.date, as_of: dt.date, overrides, summary: NoticeSummary) -> None:
     for plan in Plan.objects.filter(period_start__lte=month, period_end__gte=month).order_by("year"):
         thresholds = plan_thresholds(plan)
-        if month.month < thresholds.first_statistics_month:
+        if month.month < judging.FIRST_STATISTICS_MONTH:
             continue  # January is reported with February
         before, due, after = reminder_dates(month, thresholds.report_due_day, overrides)
         if before <= as_of <= due:

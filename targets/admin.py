@@ -7,6 +7,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import formatting, rollups
@@ -28,6 +29,7 @@ from .admin_helpers import (
 )
 from .admin_status import BehindFilter, ItemStatusMixin, LightFilter
 from .choices import ActualSource, ItemKind
+from .explain import explain
 from .headlines import plan_as_of
 from .models import Baseline, Department, Milestone, Person, Plan, ProgressReport, Target
 from .permissions import is_bureau_staff, user_department_id
@@ -210,7 +212,7 @@ class TargetAdmin(TargetExportMixin, ItemStatusMixin, TrackedItemAdmin):
     search_fields = ("code", "title", "lead_department__name", "lead_department__short_name")
     search_help_text = _("Search by code, name or lead unit.")
     autocomplete_fields = ("lead_department", "cooperating_departments", "responsible_leader", "contact", "parent")
-    readonly_fields = ("target_display", "created_at", "updated_at")
+    readonly_fields = ("target_display", "judging_explained", "created_at", "updated_at")
     readonly_substitutes = {"target_value": "target_value_display", "baseline_value": "baseline_value_display"}
     inlines = (ProgressReportInline, MilestoneInline, CheckpointInline, BaselineInline)
     fieldsets = (
@@ -232,6 +234,16 @@ class TargetAdmin(TargetExportMixin, ItemStatusMixin, TrackedItemAdmin):
             _("Tracking"),
             {"fields": (("period_start", "period_end"), "schedule_mode", ("actual_source", "rollup"), "evaluation_note")},
         ),
+        (
+            _("How this goal is judged"),
+            {
+                "fields": (
+                    ("judging_kind", "cadence", "publication_lag_days"),
+                    ("curve", "tolerance"),
+                    "judging_explained",
+                )
+            },
+        ),
         (_("Baseline"), {"fields": (("baseline_value", "baseline_date"), "baseline_note"), "classes": ("collapse",)}),
         (_("Home page"), {"fields": (("is_headline", "headline_order"),), "classes": ("collapse",)}),
         (_("Source"), {"fields": ("source_text", "gloss_en", "confidence", "notes"), "classes": ("collapse",)}),
@@ -246,6 +258,17 @@ class TargetAdmin(TargetExportMixin, ItemStatusMixin, TrackedItemAdmin):
     @admin.display(description=_("target"))
     def target_display(self, obj):
         return formatting.goal_target(obj)
+
+    @admin.display(description=_("in plain words"))
+    def judging_explained(self, obj):
+        if obj is None or obj.pk is None:
+            return formatting.EMPTY
+        checkpoints = list(obj.checkpoints.order_by("date").values_list("date", "expected_value"))
+        milestones = list(obj.milestones.order_by("planned_date", "pk").values_list("title", "planned_date"))
+        lines = explain(obj, checkpoints, milestones, timezone.localdate())
+        return format_html(
+            "<ul style='margin:0;padding-left:1.2em'>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines))
+        )
 
     @admin.display(description=_("target value"))
     def target_value_display(self, obj):
@@ -367,4 +390,4 @@ class MilestoneAdmin(ItemLinkMixin, UnitScopedAdmin):
 
 # The supervision pages (findings, rounds, runs, overrides) and the API tokens (admin_api)
 # register themselves on import.
-from . import admin_api, admin_supervision  # noqa: E402, F401
+from . import admin_api, admin_supervision, admin_verdicts  # noqa: E402, F401

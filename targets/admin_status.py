@@ -69,6 +69,11 @@ REASONS = {
     "report_missing": _("The progress report for %(periods)s is missing."),
     "reports_missing": _("%(count)s progress reports are missing: %(periods)s."),
     "override": _("Set by staff: %(text)s"),
+    "target_missed_at_deadline": _("Target missed at the deadline: %(actual)s against %(target)s."),
+    "floor_held": _("Stock held: %(actual)s against the required %(target)s."),
+    "floor_breached": _("Stock below the required %(target)s: %(actual)s (checks below on %(dates)s)."),
+    "indicative_fails": _("Indicative: the in-year figure %(actual)s does not meet the target %(target)s yet."),
+    "reporting_lapse": _("Reports not filed on time (报送不及时) for %(periods)s; a later cumulative report covers them."),
 }
 GENERIC_REASON = _("Reason: %(code)s")
 
@@ -101,6 +106,8 @@ def reason_text(reason: dict, item=None) -> str:
             params[key] = formatting.percent(Decimal(str(value)) * 100) if value not in (None, "") else formatting.EMPTY
         elif key == "periods":
             params[key] = ", ".join(str(p)[:7] for p in value or [])
+        elif key == "dates":
+            params[key] = ", ".join(str(p) for p in value or [])
         elif key == "status":
             params[key] = LIGHT_LABELS.get(value, value)
         elif value is None:

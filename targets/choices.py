@@ -47,6 +47,43 @@ class ScheduleMode(models.TextChoices):
     MANUAL = "manual", _("Manual")
 
 
+class JudgingKind(models.TextChoices):
+    """How a goal's value is judged (targets.judging); blank on a goal: from its metric kind."""
+
+    CUMULATIVE = "cumulative", _("Cumulative, with a deadline")
+    STOCK = "stock", _("Stock level held at every check")
+    LEVEL = "level", _("Level to reach (share, register size, year-end figure)")
+    INDICATIVE = "indicative", _("Ranking or growth: indicative until the published figure")
+    YES_NO = "yes_no", _("Yes/no with a date")
+
+
+class Cadence(models.TextChoices):
+    """When a goal's figure is due (targets.judging); blank on a goal: monthly."""
+
+    MONTHLY = "monthly", _("Monthly (January with February)")
+    QUARTERLY = "quarterly", _("Quarterly")
+    SEASONAL = "seasonal", _("Seasonal windows (the checkpoint dates)")
+    ANNUAL = "annual", _("Annual (after the period)")
+    EVENT = "event", _("On an event")
+
+
+class Curve(models.TextChoices):
+    """What a goal's expected path is; the checkpoint rows carry the named curves."""
+
+    TIME = "time", _("Time-proportional (序时)")
+    MONTHLY_PLAN = "monthly_plan", _("Monthly plan (checkpoints)")
+    START_RATE = "start_rate", _("Start-rate curve (checkpoints)")
+    SEASON_WINDOWS = "season_windows", _("Season windows (checkpoints)")
+    QUARTER_SHARES = "quarter_shares", _("Quarter shares")
+    DEADLINE = "deadline", _("The full target by the deadline")
+
+
+class VerdictOutcome(models.TextChoices):
+    MET = "met", _("Met")
+    MISSED = "missed", _("Missed")
+    NOT_JUDGED = "not_judged", _("Not judged")
+
+
 class ActualSource(models.TextChoices):
     REPORTED = "reported", _("Reported by hand")
     ROLLUP = "rollup", _("Computed from the project register")
@@ -99,6 +136,7 @@ class FindingCause(models.TextChoices):
     RED = "red", _("Turned red")
     YELLOW_TWICE = "yellow_twice", _("Yellow at two consecutive month ends")
     MILESTONE_MISSED = "milestone_missed", _("Milestone missed")
+    REPORTING_LAPSE = "reporting_lapse", _("Reports not filed on time")
     MANUAL = "manual", _("Entered by staff")
 
 

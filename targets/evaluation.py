@@ -27,8 +27,8 @@ from typing import TypeVar
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, DateField, F, Q, QuerySet, When
 
-from . import rollups, rules
-from .choices import ActualSource, ItemKind, MetricKind, ScheduleMode
+from . import judging, rollups, rules
+from .choices import ActualSource
 from .facts import ItemFacts, ItemStatus, MilestoneFacts, ReportFacts, Thresholds
 from .models import Checkpoint, Milestone, Plan, ProgressReport, StatusOverride, Target, TrackedItem
 
@@ -46,17 +46,10 @@ FIRST = itemgetter(0)
 REST = itemgetter(slice(1, None))
 DATE_VALUE = itemgetter(1, 2)
 
-# Goals whose progress is a cumulative number reported monthly (the others are judged otherwise).
-CUMULATIVE_KINDS = {
-    MetricKind.COUNT,
-    MetricKind.AMOUNT,
-    MetricKind.PERCENTAGE,
-    MetricKind.TONNAGE,
-    MetricKind.AREA,
-    MetricKind.LENGTH,
-    MetricKind.CAPACITY,
-}
-SCHEDULED_MODES = {ScheduleMode.LINEAR, ScheduleMode.CHECKPOINTS}
+# How each goal is judged (targets.judging), read with the goals in one query.
+GOAL_FIELDS = (
+    "pk", "metric_kind", "actual_source", "rollup", "judging_kind", "cadence", "publication_lag_days", "curve", "tolerance",
+)  # fmt: skip
 
 
 def plan_thresholds(plan: Plan) -> Thresholds:
@@ -141,13 +134,8 @@ def gather(plan: Plan, as_of: dt.date) -> Iterator[list[ItemFacts]]:
     consumed every chunk or closed the generator.
     """
     base = plan_thresholds(plan)
-    goals = {
-        pk: (metric_kind, source, rollup)
-        for pk, metric_kind, source, rollup in Target.objects.filter(plan=plan).values_list(
-            "pk", "metric_kind", "actual_source", "rollup"
-        )
-    }
-    computed = rollups.compute_all(plan, as_of) if any(source == ActualSource.ROLLUP for _k, source, _r in goals.values()) else {}
+    goals = {row[0]: row[1:] for row in Target.objects.filter(plan=plan).values_list(*GOAL_FIELDS)}
+    computed = rollups.compute_all(plan, as_of) if any(goal[1] == ActualSource.ROLLUP for goal in goals.values()) else {}
     ranges = list(item_id_chunks(plan))
     for rows in read_ahead(lambda low, high: read_chunk(plan, as_of, low, high), ranges):
         yield build_chunk(rows, base, goals, computed)
@@ -160,32 +148,27 @@ def evaluate_item(item: TrackedItem, as_of: dt.date) -> ItemStatus:
     report does to the colour; only supervision runs write snapshots and open findings.
     """
     plan = item.plan
-    goal = Target.objects.filter(pk=item.pk).values_list("metric_kind", "actual_source", "rollup").first()
+    goal = Target.objects.filter(pk=item.pk).values_list(*GOAL_FIELDS[1:]).first()
     goals = {item.pk: goal} if goal else {}
     computed = rollups.compute_all(plan, as_of) if goal and goal[1] == ActualSource.ROLLUP else {}
     (facts,) = build_chunk(read_chunk(plan, as_of, item.pk, item.pk), plan_thresholds(plan), goals, computed)
     return rules.evaluate(facts, as_of)
 
 
-def build_chunk(
-    rows: ChunkRows, base: Thresholds, goals: dict[int, tuple[str, str, str]], computed: dict[str, Decimal]
-) -> list[ItemFacts]:
+def build_chunk(rows: ChunkRows, base: Thresholds, goals: dict[int, tuple], computed: dict[str, Decimal]) -> list[ItemFacts]:
     """ItemFacts from a chunk's rows, grouped per item with itertools.groupby (the per-row work in C)."""
     checkpoints = {item_id: tuple(map(DATE_VALUE, group)) for item_id, group in groupby(rows.checkpoints, FIRST)}
     reports = {item_id: tuple(starmap(ReportFacts, map(REST, group))) for item_id, group in groupby(rows.reports, FIRST)}
     milestones = {item_id: tuple(starmap(MilestoneFacts, map(REST, group))) for item_id, group in groupby(rows.milestones, FIRST)}
     overrides = {item_id: (status, reason) for item_id, status, reason in rows.overrides}  # the latest valid one wins
 
-    no_goal = (None, None, "")
+    no_goal = (None, None, "", "", "", None, "", rules.APPROX_TOLERANCE)
     chunk: list[ItemFacts] = []
     append = chunk.append
+    owes_reports = judging.owes_reports
     for pk, kind, comparator, target_value, mode, start, end, green, red, blue in rows.items:
-        metric_kind, source, rollup_key = goals.get(pk, no_goal)
+        metric_kind, source, rollup_key, judging_kind, cadence, lag_days, curve, tolerance = goals.get(pk, no_goal)
         from_rollup = source == ActualSource.ROLLUP
-        if kind == ItemKind.PROJECT:
-            expects_reports = True
-        else:
-            expects_reports = not from_rollup and metric_kind in CUMULATIVE_KINDS and mode in SCHEDULED_MODES
         append(
             ItemFacts(
                 item_id=pk,
@@ -201,9 +184,14 @@ def build_chunk(
                 milestones=milestones.get(pk, ()),
                 actual_from_rollup=from_rollup,
                 rollup_value=computed.get(rollup_key) if from_rollup else None,
-                expects_monthly_reports=expects_reports,
+                expects_monthly_reports=owes_reports(kind, metric_kind, source, mode, cadence),
                 thresholds=item_thresholds(base, green, red, blue),
                 override=overrides.get(pk),
+                judging_kind=judging_kind,
+                cadence=cadence,
+                lag_days=lag_days,
+                curve=curve,
+                tolerance=tolerance,
             )
         )
     return chunk

@@ -30,6 +30,11 @@ def worse(*statuses: Status) -> Status:
     return max(statuses, key=SEVERITY.__getitem__, default=Status.GREY)
 
 
+# Statistics restart every January and January is published with February (domain.md Part 0).
+FIRST_STATISTICS_MONTH = 2
+APPROX_TOLERANCE = Decimal("0.05")  # the default tolerance of "about" (约/左右) goals
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Per plan, overridable per goal (domain.md Part 3.2 defaults)."""
@@ -37,11 +42,11 @@ class Thresholds:
     green: Decimal = Decimal("1.00")  # ratio r = actual / expected at or above: green
     red: Decimal = Decimal("0.60")  # below: red; in between: yellow
     blue: Decimal | None = None  # optional: at or above: blue (ahead)
-    due_soon_days: int = 14  # milestone yellow this many days before its date
+    due_soon_days: int = 14  # a milestone reminder (提醒, not a light) this many days before its date
     milestone_red_months: int = 3  # overdue this long: red
     report_due_day: int = 5  # a month's report is due by this day of the next month
     forecast_margin: Decimal = Decimal("0.10")  # early warning when the forecast misses by more
-    first_statistics_month: int = 2  # cumulative statistics start at the end of February
+    first_statistics_month: int = FIRST_STATISTICS_MONTH  # cumulative statistics start at the end of February
     day_precise: bool = False  # linear schedules by day instead of whole months
 
 
@@ -78,9 +83,15 @@ class ItemFacts:
     milestones: tuple[MilestoneFacts, ...] = ()
     actual_from_rollup: bool = False
     rollup_value: Decimal | None = None  # the roll-up's value as of the date, when actual_from_rollup
-    expects_monthly_reports: bool = False  # projects and hand-reported cumulative goals
+    expects_monthly_reports: bool = False  # owes reports on its cadence (targets.judging.owes_reports)
     thresholds: Thresholds = field(default_factory=Thresholds)
     override: tuple[str, str] | None = None  # (status, reason) set by staff, valid on the date
+    # How the goal is judged (targets.judging): blank values are derived (projects: cumulative, monthly).
+    judging_kind: str = ""
+    cadence: str = ""
+    lag_days: int | None = None  # publication lag: a figure is due this many days after its point
+    curve: str = ""
+    tolerance: Decimal = APPROX_TOLERANCE  # "about" goals are met from this share below the number
 
 
 @dataclass(frozen=True)
@@ -109,4 +120,6 @@ class ItemStatus:
     reasons: tuple[Reason, ...] = ()
     overdue_milestones: tuple[tuple[int, int], ...] = ()  # (milestone id, days overdue)
     missed_milestones: tuple[int, ...] = ()  # start / completion / stats-entry milestones past due, undone
-    missing_periods: tuple[dt.date, ...] = ()  # months whose report is overdue
+    missing_periods: tuple[dt.date, ...] = ()  # months whose report is overdue (not covered by a later one)
+    lapsed_periods: tuple[dt.date, ...] = ()  # months filed late or never, covered by a later figure (报送不及时)
+    final: bool = False  # the final verdict is made on this date (targets.judging.is_final)

@@ -81,7 +81,11 @@ class Want:
 
     @property
     def key(self) -> str:
-        return Finding.key_for(self.item_id, self.cause, self.milestone_id)
+        key = Finding.key_for(self.item_id, self.cause, self.milestone_id)
+        if self.cause == FindingCause.REPORTING_LAPSE:
+            # One finding per catch-up: the lapse ends with the last month a later report covered.
+            key += f":{self.status.lapsed_periods[-1]:%Y%m}"
+        return key
 
 
 def is_month_end(day: dt.date) -> bool:
@@ -109,6 +113,9 @@ def wanted_findings(statuses: Iterable[ItemStatus], yellow_before: set[int], mon
             wants[want.key] = want
         elif s.status == Status.YELLOW and month_end_run and s.item_id in yellow_before:
             want = Want(s.item_id, FindingCause.YELLOW_TWICE, s)
+            wants[want.key] = want
+        if s.lapsed_periods:  # 报送不及时: its own entry, whatever the colour
+            want = Want(s.item_id, FindingCause.REPORTING_LAPSE, s)
             wants[want.key] = want
         overdue = dict(s.overdue_milestones)
         for milestone_id in s.missed_milestones:
@@ -171,7 +178,9 @@ def not_yet_handled(wants: list[Want]) -> list[Want]:
         closed_on = left_on.get(want.key)
         if closed_on is None:
             return True
-        return want.cause != FindingCause.MILESTONE_MISSED and recovered.get(want.item_id, closed_on) > closed_on
+        # A missed milestone or a reporting lapse is an event: closed out once, never raised again.
+        once = (FindingCause.MILESTONE_MISSED, FindingCause.REPORTING_LAPSE)
+        return want.cause not in once and recovered.get(want.item_id, closed_on) > closed_on
 
     return [want for want in wants if lags_again(want)]
 
@@ -184,6 +193,7 @@ class Texts:
         self.status = _("Status %(status)s on %(date)s.")
         self.expected = _("Expected %(expected)s by %(point)s, actual %(actual)s (ratio %(ratio)s).")
         self.missing = _("Reports missing for: %(months)s.")
+        self.lapsed = _("Reports not filed on time for: %(months)s (covered by a later cumulative report).")
         self.labels = {value: str(label) for value, label in StatusChoice.choices}
 
 
@@ -208,6 +218,8 @@ def describe(want: Want, milestones: dict[int, tuple[str, dt.date | None]], text
                 "ratio": formatting.percent(s.ratio * 100) if s.ratio is not None else formatting.EMPTY,
             }
         )
+    if want.cause == FindingCause.REPORTING_LAPSE:
+        return texts.lapsed % {"months": ", ".join(p.strftime("%Y-%m") for p in s.lapsed_periods)}
     if s.missing_periods:
         parts.append(texts.missing % {"months": ", ".join(p.strftime("%Y-%m") for p in s.missing_periods)})
     return " ".join(parts)

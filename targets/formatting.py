@@ -20,8 +20,9 @@ EMPTY = "—"
 _TIGHT_UNITS = {"%", "‰"}
 
 
-def number(value: Decimal | int | None, places: int = 2) -> str:
-    """12345.6 → "12,345.6": thousands separators, at most `places` decimals, no trailing zeros."""
+def number(value: Decimal | int | None, places: int = 3) -> str:
+    """12345.6 → "12,345.6": thousands separators, at most `places` decimals (three: the plan's
+    numbers exactly, 98.392 公里), no trailing zeros."""
     if value is None:
         return EMPTY
     rounded = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
@@ -53,7 +54,7 @@ def yi(value: Decimal | int | None) -> str:
     if value is None:
         return EMPTY
     if _reads_chinese():
-        return with_unit(number(Decimal(value) / WAN_PER_YI), _("100M yuan"))
+        return with_unit(number(Decimal(value) / WAN_PER_YI, 2), _("100M yuan"))
     return english_yuan(Decimal(value) * YUAN_PER_WAN)
 
 

@@ -1,47 +1,46 @@
 """The supervision rules (督办规则): one item's facts on a date -> its traffic lights and why.
 
 evaluate(facts, as_of) is pure: no database, no clock; reports dated after ``as_of`` are ignored.
-An item has up to three component lights and an overall light, the worst of them:
+An item has up to three component lights and an overall light, the worst of them. How a goal is
+judged (its kind, cadence, curve, tolerance) is data on the goal, read through targets.judging;
+docs/judging.md is the reader's version of this module.
 
-Value (how far along its target the item is):
-- Cumulative items (linear or checkpoint schedules, counts, amounts, percentages, tonnages, areas,
-  lengths, capacities, and projects) are judged at the judgement date (targets.schedule: the latest
-  statistics point whose figure is due or in; none before the end of February; roll-ups are live,
-  so their figure is always in). The actual is the latest report on or before as_of with a value
-  (a correction that lowers it still wins), or the roll-up's value. r = actual ÷ expected (expected ÷
-  actual for ≤/< goals), rounded to 2 decimals. The first matching row of CUMULATIVE_RULES wins:
-    grey   before the period,
-    green  a higher-is-better target already met, even before the first statistics point (blue
-           when a blue threshold is set); ≤/< goals are only judged along their path,
-    grey   before the first statistics point; no schedule (no target, or a goal's checkpoint mode
-           without rows); nothing expected yet (expected 0); no figure while none is overdue yet,
-    red    no figure although one is overdue (a missing figure counts as 0: r = 0.00),
-    green  a lower-is-better item still at 0,
-    yellow forecast_miss: on or ahead of the path (r ≥ green), but the period-end forecast misses
-           the target by more than ``forecast_margin`` (early warning),
-    blue   r ≥ blue (only when set); green r ≥ green (1.00); yellow r ≥ red (0.60); red below.
-  A boundary belongs to the better colour: r = 1.00 is green, r = 0.60 yellow.
-  gap = expected − actual (actual − expected for ≤/< goals): positive means behind.
-- Rankings and growth rates, and manual goals without a number (relative goals), are grey until a
-  figure is reported, then green when the relation holds (actual ⋚ target), otherwise red. A relative
-  goal with no number is reported as its margin over its reference (percentage points faster than
-  the average, a rank change), so its relation is compared with 0.
-- Manual goals with a number (register sizes, shares, year-end figures) have no path to follow:
-  green (blue) once the target is met, yellow while it is not, red when the period is over unmet.
+Value, by the item's judging kind (targets.judging.kind_of; projects are cumulative):
+- Cumulative with a deadline (CUMULATIVE_RULES): judged at the judgement point of the item's
+  cadence (targets.judging: the latest statistics point whose figure is in or overdue; none before
+  the first one can exist; roll-ups are live). The actual is the latest report on or before as_of
+  with a value (a later cumulative figure covers the missed ones; a correction that lowers it still
+  wins), or the roll-up's value. r = actual ÷ expected (expected ÷ actual for ≤/< goals), 2 decimals.
+  First matching row: grey before the period; green (blue) once the target is met; red when the
+  final verdict is due and the target is missed (target_missed_at_deadline); grey before the first
+  point, with no schedule, with nothing expected yet, or with no figure while none is overdue; red
+  with no figure once one is overdue (counts as 0); green for a lower-is-better item at 0; yellow on
+  forecast_miss; blue/green/yellow/red by r ("about" goals green from 1 − tolerance). A boundary
+  belongs to the better colour. gap = expected − actual (positive means behind).
+- Stock levels (STOCK_RULES): red whenever the latest check is below the required level (and at the
+  final verdict when any check was), otherwise green; no yellow.
+- Levels to reach (FULL_TARGET_RULES): green (blue) once met, yellow while not, red at the final verdict.
+- Rankings, growth rates and relative goals (RELATION_RULES): grey until a figure; in-year green
+  when the relation holds, yellow (indicative) when not; at the final verdict, on the published
+  figure, green or red (red too when it is overdue). A relative goal with no number is reported as
+  its margin over its reference, compared with 0.
 - Yes/no goals and milestone schedules have no value light: their milestones judge them.
 - Comparators: ">" is strict (beat the record); "=" counts an excess as fine (judged as ≥); "~" is
-  met from APPROX_TOLERANCE (5%) below the number; "≤"/"<" are lower-is-better.
+  met from the goal's tolerance (default 5 %) below the number; "≤"/"<" are lower-is-better.
 
-Milestones (each, first match wins): green when done on or before the date (late or not) or not yet
-due; yellow when due within ``due_soon_days`` (0 to 14 days ahead, inclusive); red when undone after
-the item's period end; red when overdue ``milestone_red_months`` calendar months or more (from the
-planned date + 3 months, clamped to the month end: planned 31 March -> red from 30 June); yellow
-when overdue less than that. The milestone light is the worst of them; grey when none has a date.
+Milestones (each, first match wins): green when done on or before the date (late or not); green
+with a reminder (提醒, not a light) when due within ``due_soon_days``; green when not yet due; red
+when undone after the item's period end; red when overdue ``milestone_red_months`` calendar months
+or more (statistics entry 入库: one month; from the planned date, clamped to the month end: planned
+31 March + 3 months -> red from 30 June); yellow when overdue less than that.
 
-Reporting (items that expect monthly reports): every statistics month of the period (January is
-reported with February) needs a report whose ``period`` is that month by ``report_due_day`` (5th)
-of the next month. One overdue missing month: yellow; two or more: red; none: green; grey while no
-report is due yet.
+Reporting (items that owe reports on their cadence): every statistics point whose due date has
+passed needs a report for a month of its window. A missed figure covered by a later report (for
+cumulative, level and indicative items) is a reporting lapse (报送不及时): recorded, no light.
+Uncovered: one, yellow; two or more, red; none, green; grey while nothing is due.
+
+Final verdict (ItemStatus.final, targets.judging.is_final): the deadline (period end) has passed and
+the last due figure is in or overdue; the run records it (targets.supervision.write_verdicts).
 
 Forecast: the period-end value projected from the figures so far. Items with checkpoints scale the
 latest figure by the plan's shape (latest ÷ planned at its date × the plan's last value); other
@@ -59,10 +58,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from . import schedule
-from .choices import MetricKind, MilestoneKind, ScheduleMode
-from .facts import ItemFacts, ItemStatus, MilestoneFacts, Reason, ReportFacts, Status, Thresholds, worse
-from .schedule import CENT, ZERO, lower_is_better
+from . import judging, schedule
+from .choices import Curve, JudgingKind, MilestoneKind, ScheduleMode
+from .facts import APPROX_TOLERANCE, ItemFacts, ItemStatus, MilestoneFacts, Reason, ReportFacts, Status, Thresholds, worse
+from .judging import Point
+from .schedule import CENT, MILLI, ZERO, lower_is_better
 
 # Reason codes (stable: rendered in Chinese elsewhere, stored with findings).
 BEFORE_PERIOD = "before_period"
@@ -87,12 +87,17 @@ MILESTONE_LONG_OVERDUE = "milestone_long_overdue"
 MILESTONE_PAST_PERIOD = "milestone_past_period"
 REPORT_MISSING = "report_missing"
 REPORTS_MISSING = "reports_missing"
+REPORTING_LAPSE = "reporting_lapse"
 OVERRIDE = "override"
+FLOOR_HELD = "floor_held"
+FLOOR_BREACHED = "floor_breached"
+INDICATIVE_FAILS = "indicative_fails"
+TARGET_MISSED_AT_DEADLINE = "target_missed_at_deadline"
 
-# "~" goals (约80家) count as met from this far below the number.
-APPROX_TOLERANCE = Decimal("0.05")
-
-RELATION_KINDS = frozenset({MetricKind.RANKING, MetricKind.GROWTH_RATE})
+# Statistics-entry (入库) milestones turn red a month after their date (银川: yellow one month after
+# the start, red after two; the planned 入库 date is the start + 1 month); others after the plan's
+# milestone_red_months.
+MILESTONE_RED_MONTHS_BY_KIND = {MilestoneKind.STATS_ENTRY: 1}
 # Milestones whose miss opens a finding (应开工未开工, 应完工未完工, 应入库未入库).
 FINDING_MILESTONE_KINDS = frozenset({MilestoneKind.START, MilestoneKind.COMPLETION, MilestoneKind.STATS_ENTRY})
 
@@ -116,6 +121,9 @@ class ValueContext:
     target_met: bool = False
     lower_is_better: bool = False
     forecast_misses: bool = False
+    final: bool = False  # the deadline has passed and the last due figure is in or overdue
+    green_at: Decimal | None = None  # the green ratio; lowered by the tolerance for "about" goals
+    breached_on: tuple[dt.date, ...] = ()  # stock checks below the required level
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +143,15 @@ def _r_at_least(threshold: str) -> Callable[[ValueContext], bool]:
     return lambda c: c.r is not None and c.r >= getattr(c.thresholds, threshold)
 
 
+def _r_green(c: ValueContext) -> bool:
+    return c.r is not None and c.r >= (c.green_at if c.green_at is not None else c.thresholds.green)
+
+
 CUMULATIVE_RULES: tuple[Rule, ...] = (
     Rule(BEFORE_PERIOD, Status.GREY, lambda c: c.as_of < c.period_start),
     Rule(TARGET_MET, Status.BLUE, lambda c: c.target_met and c.thresholds.blue is not None),
     Rule(TARGET_MET, Status.GREEN, lambda c: c.target_met),
+    Rule(TARGET_MISSED_AT_DEADLINE, Status.RED, lambda c: c.final and c.expected is not None),
     Rule(BEFORE_FIRST_STATISTICS, Status.GREY, lambda c: c.judged_on is None),
     Rule(NO_SCHEDULE, Status.GREY, lambda c: c.expected is None),
     Rule(NOT_EXPECTED_YET, Status.GREY, lambda c: c.expected == 0),
@@ -147,26 +160,52 @@ CUMULATIVE_RULES: tuple[Rule, ...] = (
     Rule(ON_SCHEDULE, Status.GREEN, lambda c: c.lower_is_better and c.actual == 0),
     Rule(FORECAST_MISS, Status.YELLOW, lambda c: c.forecast_misses and c.r >= c.thresholds.green),
     Rule(AHEAD, Status.BLUE, lambda c: c.thresholds.blue is not None and c.r >= c.thresholds.blue),
-    Rule(ON_SCHEDULE, Status.GREEN, _r_at_least("green")),
+    Rule(ON_SCHEDULE, Status.GREEN, _r_green),
     Rule(BEHIND_SCHEDULE, Status.YELLOW, _r_at_least("red")),
     Rule(WELL_BEHIND_SCHEDULE, Status.RED, always),
 )
 
+# Rankings, growth rates and relative goals: indicative in-year, judged finally on the published
+# figure (the last window's, or none once it is overdue).
 RELATION_RULES: tuple[Rule, ...] = (
     Rule(BEFORE_PERIOD, Status.GREY, lambda c: c.as_of < c.period_start),
+    Rule(NO_DATA, Status.RED, lambda c: c.actual is None and c.final),
     Rule(NO_DATA, Status.GREY, lambda c: c.actual is None),
     Rule(RELATION_HOLDS, Status.GREEN, lambda c: c.target_met),
-    Rule(RELATION_FAILS, Status.RED, always),
+    Rule(RELATION_FAILS, Status.RED, lambda c: c.final),
+    Rule(INDICATIVE_FAILS, Status.YELLOW, always),
 )
 
+# Levels to reach (shares, register sizes, year-end figures): no path; behind until met, missed at
+# the deadline.
 FULL_TARGET_RULES: tuple[Rule, ...] = (
     Rule(BEFORE_PERIOD, Status.GREY, lambda c: c.as_of < c.period_start),
+    Rule(NO_DATA, Status.RED, lambda c: c.actual is None and c.final),
     Rule(NO_DATA, Status.GREY, lambda c: c.actual is None),
     Rule(TARGET_MET, Status.BLUE, lambda c: c.target_met and c.thresholds.blue is not None),
     Rule(TARGET_MET, Status.GREEN, lambda c: c.target_met),
-    Rule(TARGET_MISSED, Status.RED, lambda c: c.as_of > c.period_end),
+    Rule(TARGET_MISSED, Status.RED, lambda c: c.final or c.as_of > c.period_end),
     Rule(TARGET_NOT_MET_YET, Status.YELLOW, always),
 )
+
+# Stock levels that must hold at every check (reserves): red whenever a check is below; missed at
+# the end when any check of the period was.
+STOCK_RULES: tuple[Rule, ...] = (
+    Rule(BEFORE_PERIOD, Status.GREY, lambda c: c.as_of < c.period_start),
+    Rule(BEFORE_FIRST_STATISTICS, Status.GREY, lambda c: c.judged_on is None),
+    Rule(NO_DATA, Status.RED, lambda c: c.actual is None and (c.overdue or c.final)),
+    Rule(NO_DATA, Status.GREY, lambda c: c.actual is None),
+    Rule(FLOOR_BREACHED, Status.RED, lambda c: not c.target_met or (c.final and bool(c.breached_on))),
+    Rule(FLOOR_HELD, Status.GREEN, always),
+)
+
+RULES_BY_KIND = {
+    JudgingKind.CUMULATIVE: CUMULATIVE_RULES,
+    JudgingKind.STOCK: STOCK_RULES,
+    JudgingKind.LEVEL: FULL_TARGET_RULES,
+    JudgingKind.INDICATIVE: RELATION_RULES,
+    JudgingKind.YES_NO: None,
+}
 
 
 def first_match(rules: tuple[Rule, ...], context: ValueContext) -> Rule:
@@ -179,9 +218,9 @@ def first_match(rules: tuple[Rule, ...], context: ValueContext) -> Rule:
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def relation_holds(actual: Decimal, reference: Decimal, comparator: str) -> bool:
+def relation_holds(actual: Decimal, reference: Decimal, comparator: str, tolerance: Decimal = APPROX_TOLERANCE) -> bool:
     """Whether actual satisfies "actual <comparator> reference"; "=" counts an excess as fine and
-    "~" accepts up to APPROX_TOLERANCE below the number (domain.md Part 0)."""
+    "~" accepts up to ``tolerance`` (the goal's, default 5 %) below the number (domain.md Part 0)."""
     if comparator == "<=":
         return actual <= reference
     if comparator == "<":
@@ -189,23 +228,34 @@ def relation_holds(actual: Decimal, reference: Decimal, comparator: str) -> bool
     if comparator == ">":
         return actual > reference
     if comparator == "~":
-        return actual >= reference * (1 - APPROX_TOLERANCE)
+        return actual >= reference * (1 - tolerance)
     return actual >= reference  # ">=", "="
+
+
+def kind_of(facts: ItemFacts) -> str:
+    return judging.kind_of(facts.judging_kind, facts.metric_kind, facts.schedule_mode, facts.target_value)
 
 
 def value_rules_for(facts: ItemFacts) -> tuple[Rule, ...] | None:
     """Which table judges the item's value; None for items judged by milestones only."""
-    if facts.metric_kind == MetricKind.MILESTONE or facts.schedule_mode == ScheduleMode.MILESTONES:
+    if facts.schedule_mode == ScheduleMode.MILESTONES:
         return None
-    if facts.metric_kind in RELATION_KINDS:
-        return RELATION_RULES
-    if facts.schedule_mode == ScheduleMode.MANUAL:
-        return RELATION_RULES if facts.target_value is None else FULL_TARGET_RULES
-    return CUMULATIVE_RULES
+    rules = RULES_BY_KIND[kind_of(facts)]
+    if rules is FULL_TARGET_RULES and facts.target_value is None:
+        return RELATION_RULES  # a level with no number: a relation to its reference
+    return rules
+
+
+def calendar_of(facts: ItemFacts) -> tuple[Point, ...]:
+    """The item's statistics points on its cadence (targets.judging.points)."""
+    window_ends = tuple(day for day, _value in facts.checkpoints) if facts.cadence == "seasonal" else ()
+    return judging.points(
+        facts.cadence, facts.period_start, facts.period_end, facts.thresholds.report_due_day, facts.lag_days, window_ends
+    )
 
 
 def quantize(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return None if value is None else value.quantize(MILLI, rounding=ROUND_HALF_UP)
 
 
 def signed_gap(expected: Decimal | None, actual: Decimal | None, comparator: str) -> Decimal | None:
@@ -249,7 +299,7 @@ def forecast(facts: ItemFacts, points: list[tuple[dt.date, Decimal]]) -> Decimal
     if facts.checkpoints and facts.schedule_mode == ScheduleMode.CHECKPOINTS:
         planned = schedule.expected_from_checkpoints(facts.checkpoints, facts.period_start, last_day)
         if planned:
-            return quantize(last_value * facts.checkpoints[-1][1] / planned)
+            return (last_value * facts.checkpoints[-1][1] / planned).quantize(CENT, rounding=ROUND_HALF_UP)
     return linear_forecast(facts.period_start, facts.period_end, points)
 
 
@@ -300,18 +350,23 @@ NOT_APPLICABLE = ValueResult()
 
 
 def expected_at(facts: ItemFacts, day: dt.date) -> Decimal | None:
-    """The plan's expected cumulative value on a day: checkpoints, else 序时. A project in checkpoint
-    mode without a monthly plan follows 序时 (domain.md 3.2); a goal without checkpoint rows (seasonal
-    goals) has no schedule yet."""
-    if facts.schedule_mode == ScheduleMode.CHECKPOINTS and (facts.checkpoints or facts.kind != "project"):
+    """The plan's expected cumulative value on a day: checkpoints, else 序时; with the deadline
+    curve nothing before the deadline and the target from it. An item in checkpoint mode without
+    checkpoint rows follows 序时 (domain.md 3.2): a path is never silently missing."""
+    if facts.schedule_mode == ScheduleMode.CHECKPOINTS and facts.checkpoints:
         return schedule.expected_from_checkpoints(facts.checkpoints, facts.period_start, day)
     if facts.target_value is None:
         return None
+    if facts.curve == Curve.DEADLINE:
+        return schedule.exact(facts.target_value) if day >= facts.period_end else schedule.ZERO_CENTS
     return schedule.expected_linear(facts.target_value, facts.period_start, facts.period_end, day, facts.thresholds.day_precise)
 
 
-def judge_cumulative(facts: ItemFacts, as_of: dt.date, visible: Visible) -> ValueResult:
+def judge_cumulative(
+    facts: ItemFacts, as_of: dt.date, visible: Visible, calendar: tuple[Point, ...] = (), final: bool = False
+) -> ValueResult:
     thresholds = facts.thresholds
+    calendar = calendar or calendar_of(facts)
     comparator = facts.comparator
     lower = lower_is_better(comparator)
     if facts.actual_from_rollup:
@@ -320,16 +375,17 @@ def judge_cumulative(facts: ItemFacts, as_of: dt.date, visible: Visible) -> Valu
     else:
         actual = visible.latest.value if visible.latest else None
         series = [(report.as_of, report.value) for report in visible.points]
-    judged_on = schedule.judgement_date(
-        as_of, facts.period_start, facts.period_end, thresholds, visible.periods, live=facts.actual_from_rollup
-    )
+    point = judging.judgement_point(as_of, calendar, visible.periods, live=facts.actual_from_rollup)
+    judged_on = point.date if point else None
     expected = expected_at(facts, judged_on) if judged_on else None
-    overdue = judged_on is not None and as_of > schedule.report_due_date(judged_on, thresholds.report_due_day)
+    overdue = point is not None and as_of > point.due
     # The full target: the number, else the plan's last checkpoint.
     target = facts.target_value
     if target is None and facts.checkpoints and facts.schedule_mode == ScheduleMode.CHECKPOINTS:
         target = facts.checkpoints[-1][1]
-    target_met = actual is not None and target is not None and not lower and relation_holds(actual, target, comparator)
+    holds = actual is not None and target is not None and relation_holds(actual, target, comparator, facts.tolerance)
+    # ≤/< goals are judged along their path in-year, against the number at the end.
+    target_met = holds and (not lower or final)
     r = schedule.ratio(actual, expected, comparator)
     if actual is None and overdue and not lower and expected:
         r = schedule.ZERO_CENTS  # a missing figure counts as 0
@@ -338,7 +394,9 @@ def judge_cumulative(facts: ItemFacts, as_of: dt.date, visible: Visible) -> Valu
         actual=actual,
         as_of=as_of,
         expected=expected,
+        final=final,
         forecast_misses=forecast_misses(projected, target, comparator, thresholds.forecast_margin),
+        green_at=thresholds.green * (1 - facts.tolerance) if comparator == "~" else None,
         judged_on=judged_on,
         lower_is_better=lower,
         overdue=overdue,
@@ -353,17 +411,19 @@ def judge_cumulative(facts: ItemFacts, as_of: dt.date, visible: Visible) -> Valu
     params = {"expected": expected, "actual": actual, "ratio": r, "judged_on": judged_on}
     if rule.code == FORECAST_MISS:
         params = {**params, "forecast": projected, "target": target, "margin": thresholds.forecast_margin}
-    elif rule.code == TARGET_MET:
+    elif rule.code in (TARGET_MET, TARGET_MISSED_AT_DEADLINE):
         params = {**params, "target": target}
     elif rule.code == NO_DATA and overdue:
-        params = {**params, "due": schedule.report_due_date(judged_on, thresholds.report_due_day)}
+        params = {**params, "due": point.due}
     elif rule.code == BEFORE_PERIOD:
         params = {"period_start": facts.period_start}
     return ValueResult(rule.status, (Reason(rule.code, params),), expected, actual, r, gap, projected, judged_on)
 
 
-def judge_against_target(facts: ItemFacts, as_of: dt.date, visible: Visible, rules: tuple[Rule, ...]) -> ValueResult:
-    """Relations (rankings, growth rates, relative goals) and manual goals with a number."""
+def judge_against_target(
+    facts: ItemFacts, as_of: dt.date, visible: Visible, rules: tuple[Rule, ...], final: bool = False
+) -> ValueResult:
+    """Relations (rankings, growth rates, relative goals) and levels to reach."""
     if facts.actual_from_rollup:
         actual, figure_date = facts.rollup_value, min(as_of, facts.period_end)
     elif visible.latest:
@@ -377,8 +437,9 @@ def judge_against_target(facts: ItemFacts, as_of: dt.date, visible: Visible, rul
         as_of=as_of,
         period_end=facts.period_end,
         period_start=facts.period_start,
-        target_met=actual is not None and relation_holds(actual, reference, facts.comparator),
+        target_met=actual is not None and relation_holds(actual, reference, facts.comparator, facts.tolerance),
         thresholds=facts.thresholds,
+        final=final,
     )
     rule = first_match(rules, context)
     r = schedule.ratio(actual, target, facts.comparator)
@@ -390,6 +451,43 @@ def judge_against_target(facts: ItemFacts, as_of: dt.date, visible: Visible, rul
     return ValueResult(rule.status, (Reason(rule.code, params),), target, actual, r, gap, None, judged_on)
 
 
+def judge_stock(facts: ItemFacts, as_of: dt.date, visible: Visible, calendar: tuple[Point, ...], final: bool) -> ValueResult:
+    """A stock level (reserves) against the required level at every check: the latest check judges
+    the light; the final verdict looks at every check of the period."""
+    point = judging.judgement_point(as_of, calendar, visible.periods, live=facts.actual_from_rollup)
+    judged_on = point.date if point else None
+    required = facts.target_value
+    if facts.schedule_mode == ScheduleMode.CHECKPOINTS and facts.checkpoints and judged_on:
+        required = schedule.expected_from_checkpoints(facts.checkpoints, facts.period_start, judged_on)
+    actual = facts.rollup_value if facts.actual_from_rollup else (visible.latest.value if visible.latest else None)
+    breached = tuple(
+        report.as_of for report in visible.points if required is not None and not relation_holds(report.value, required, ">=")
+    )
+    context = ValueContext(
+        actual=actual,
+        as_of=as_of,
+        breached_on=breached,
+        final=final,
+        judged_on=judged_on,
+        overdue=point is not None and as_of > point.due,
+        period_end=facts.period_end,
+        period_start=facts.period_start,
+        target_met=actual is not None and required is not None and relation_holds(actual, required, facts.comparator),
+        thresholds=facts.thresholds,
+    )
+    rule = first_match(STOCK_RULES, context)
+    params = {"actual": actual, "target": required, "judged_on": judged_on}
+    if rule.code == FLOOR_BREACHED:
+        params["dates"] = breached or (judged_on,)
+    elif rule.code == BEFORE_PERIOD:
+        params = {"period_start": facts.period_start}
+    elif rule.code == NO_DATA and point is not None:
+        params["due"] = point.due
+    gap = signed_gap(required, actual, facts.comparator) if actual is not None else None
+    r = schedule.ratio(actual, required, facts.comparator)
+    return ValueResult(rule.status, (Reason(rule.code, params),), required, actual, r, gap, None, judged_on)
+
+
 def milestone_light(
     milestone: MilestoneFacts, as_of: dt.date, period_end: dt.date, thresholds: Thresholds
 ) -> tuple[Status, str | None]:
@@ -398,12 +496,13 @@ def milestone_light(
         return Status.GREEN, None  # done, on time or late
     planned = milestone.planned_date
     if as_of <= planned:
-        if (planned - as_of).days <= thresholds.due_soon_days:
-            return Status.YELLOW, MILESTONE_DUE_SOON
+        if judging.due_soon(planned, as_of, thresholds.due_soon_days):
+            return Status.GREEN, MILESTONE_DUE_SOON  # a reminder (提醒), not a light: yellow means late
         return Status.GREEN, None
     if as_of > period_end:
         return Status.RED, MILESTONE_PAST_PERIOD
-    if as_of >= schedule.add_months(planned, thresholds.milestone_red_months):
+    red_months = MILESTONE_RED_MONTHS_BY_KIND.get(milestone.kind, thresholds.milestone_red_months)
+    if as_of >= schedule.add_months(planned, red_months):
         return Status.RED, MILESTONE_LONG_OVERDUE
     return Status.YELLOW, MILESTONE_OVERDUE
 
@@ -438,30 +537,45 @@ def judge_milestones(
 
 
 def judge_reporting(
-    facts: ItemFacts, as_of: dt.date, reported: set[dt.date]
-) -> tuple[Status, tuple[Reason, ...], tuple[dt.date, ...]]:
-    """(light, reasons, missing months) of the monthly reporting duty."""
+    facts: ItemFacts, as_of: dt.date, reported: set[dt.date], calendar: tuple[Point, ...] | None = None
+) -> tuple[Status, tuple[Reason, ...], tuple[dt.date, ...], tuple[dt.date, ...]]:
+    """(light, reasons, missing months, lapsed months) of the reporting duty on the item's cadence.
+
+    Every statistics point whose figure is overdue needs a report for a month of its window
+    (January goes with February). A missed figure that a later report covers (the later figure is
+    cumulative) is a reporting lapse (报送不及时): on record, but no light. The others count: one
+    overdue and uncovered, yellow; two or more, red; grey while nothing is due yet.
+    """
     if not facts.expects_monthly_reports:
-        return Status.GREY, (), ()
-    thresholds = facts.thresholds
+        return Status.GREY, (), (), ()
+    calendar = calendar if calendar is not None else calendar_of(facts)
+    covers = kind_of(facts) in judging.COVERED_BY_LATER_FIGURE
+    latest = max(reported) if reported else None
     due_any = False
     missing: list[dt.date] = []
-    months = schedule.reporting_calendar(
-        facts.period_start, facts.period_end, thresholds.first_statistics_month, thresholds.report_due_day
-    )
-    for month, due in months:
-        if as_of <= due:
-            break  # this month and the later ones are not due yet
+    lapsed: list[dt.date] = []
+    for point in calendar:
+        if as_of <= point.due:
+            break  # this figure and the later ones are not due yet
         due_any = True
-        if month not in reported:
-            missing.append(month)
+        if point.reported(reported):
+            continue
+        if covers and latest is not None and latest > point.last:
+            lapsed.append(point.last)
+        else:
+            missing.append(point.last)
     if not due_any:
-        return Status.GREY, (), ()
+        return Status.GREY, (), (), ()
+    reasons: list[Reason] = []
+    if lapsed:
+        reasons.append(Reason(REPORTING_LAPSE, {"periods": tuple(lapsed), "count": len(lapsed)}))
     if not missing:
-        return Status.GREEN, (), ()
+        return Status.GREEN, tuple(reasons), (), tuple(lapsed)
     if len(missing) == 1:
-        return Status.YELLOW, (Reason(REPORT_MISSING, {"periods": tuple(missing)}),), tuple(missing)
-    return Status.RED, (Reason(REPORTS_MISSING, {"periods": tuple(missing), "count": len(missing)}),), tuple(missing)
+        reasons.insert(0, Reason(REPORT_MISSING, {"periods": tuple(missing)}))
+        return Status.YELLOW, tuple(reasons), tuple(missing), tuple(lapsed)
+    reasons.insert(0, Reason(REPORTS_MISSING, {"periods": tuple(missing), "count": len(missing)}))
+    return Status.RED, tuple(reasons), tuple(missing), tuple(lapsed)
 
 
 # --- the whole item -------------------------------------------------------------------------------
@@ -471,14 +585,20 @@ def evaluate(facts: ItemFacts, as_of: dt.date) -> ItemStatus:
     """The item's lights on ``as_of`` (see the module docstring for the rules)."""
     visible = Visible(facts, as_of)
     rules = value_rules_for(facts)
+    calendar = calendar_of(facts)
+    final = judging.is_final(
+        as_of, facts.period_end, calendar, visible.periods, needs_figure=rules is not None, live=facts.actual_from_rollup
+    )
     if rules is None:
         value = NOT_APPLICABLE
     elif rules is CUMULATIVE_RULES:
-        value = judge_cumulative(facts, as_of, visible)
+        value = judge_cumulative(facts, as_of, visible, calendar, final)
+    elif rules is STOCK_RULES:
+        value = judge_stock(facts, as_of, visible, calendar, final)
     else:
-        value = judge_against_target(facts, as_of, visible, rules)
+        value = judge_against_target(facts, as_of, visible, rules, final)
     milestone_status, milestone_reasons, overdue, missed = judge_milestones(facts, as_of, rules is None)
-    reporting_status, reporting_reasons, missing = judge_reporting(facts, as_of, visible.periods)
+    reporting_status, reporting_reasons, missing, lapsed = judge_reporting(facts, as_of, visible.periods, calendar)
 
     status = worse(value.status, milestone_status, reporting_status)
     reasons = value.reasons + milestone_reasons + reporting_reasons
@@ -510,4 +630,6 @@ def evaluate(facts: ItemFacts, as_of: dt.date) -> ItemStatus:
         overdue_milestones=overdue,
         missed_milestones=missed,
         missing_periods=missing,
+        lapsed_periods=lapsed,
+        final=final,
     )

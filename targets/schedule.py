@@ -33,9 +33,10 @@ import functools
 from collections.abc import Container, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from .facts import Thresholds
+from .facts import FIRST_STATISTICS_MONTH, Thresholds
 
-CENT = Decimal("0.01")
+CENT = Decimal("0.01")  # ratios
+MILLI = Decimal("0.001")  # values: the plan's numbers have up to three decimals (98.392 公里)
 ZERO = Decimal("0")
 ZERO_CENTS = Decimal("0.00")
 DEFAULT_THRESHOLDS = Thresholds()
@@ -86,7 +87,7 @@ def month_index(day: dt.date) -> int:
 # --- the statistics calendar ----------------------------------------------------------------------
 
 
-def statistics_point(as_of: dt.date, first_month: int = 2) -> dt.date | None:
+def statistics_point(as_of: dt.date, first_month: int = FIRST_STATISTICS_MONTH) -> dt.date | None:
     """The latest month end on or before ``as_of`` that is a statistics point of as_of's year, i.e.
     the end of ``first_month`` or a later month; None before the first one (1 Jan to 27 Feb)."""
     month = as_of.month if month_end(as_of.year, as_of.month) == as_of else as_of.month - 1
@@ -139,14 +140,14 @@ def judgement_date(
         month = previous_month(month)
 
 
-def statistics_months(period_start: dt.date, period_end: dt.date, first_month: int = 2) -> list[dt.date]:
+def statistics_months(period_start: dt.date, period_end: dt.date, first_month: int = FIRST_STATISTICS_MONTH) -> list[dt.date]:
     """The first day of every statistics month of the period (January is reported with February)."""
     return [month for month, _due in reporting_calendar(period_start, period_end, first_month)]
 
 
 @functools.lru_cache(maxsize=1024)  # items share a handful of periods
 def reporting_calendar(
-    period_start: dt.date, period_end: dt.date, first_month: int = 2, due_day: int = 5
+    period_start: dt.date, period_end: dt.date, first_month: int = FIRST_STATISTICS_MONTH, due_day: int = 5
 ) -> tuple[tuple[dt.date, dt.date], ...]:
     """(first day, report due date) of every statistics month of the period, in order."""
     months = []
@@ -163,6 +164,11 @@ def reporting_calendar(
 
 def cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def exact(value: Decimal) -> Decimal:
+    """A plan's own number as stored (three decimals): never rounded to cents (98.392 公里)."""
+    return value.quantize(MILLI, rounding=ROUND_HALF_UP) if value.as_tuple().exponent < -2 else cents(value)
 
 
 def clamp(value: Decimal, target: Decimal) -> Decimal:
@@ -194,7 +200,7 @@ def expected_linear(
     if at < period_start:
         return ZERO_CENTS
     if at >= period_end:
-        return cents(target)
+        return exact(target)
     if day_precise:
         elapsed, total = (at - period_start).days + 1, (period_end - period_start).days + 1
     else:
@@ -214,11 +220,11 @@ def expected_from_checkpoints(points: Sequence[tuple[dt.date, Decimal]], period_
     for day, value in points:
         if at <= day:
             if at == day:
-                return cents(value)
+                return exact(value)
             span = (day - previous_day).days
             return cents(previous_value + (value - previous_value) * (at - previous_day).days / span)
         previous_day, previous_value = day, value
-    return cents(previous_value)
+    return exact(previous_value)
 
 
 def start_rate_checkpoints(total: int | Decimal, year: int, *, strict: bool = False) -> tuple[tuple[dt.date, Decimal], ...]:

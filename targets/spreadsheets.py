@@ -17,7 +17,7 @@ are frozen below the headers; the headers repeat on every printed page (A4 lands
 Column kinds and their number formats:
     text     plain text (the default)           wrap     text wrapped in the cell
     date     yyyy-mm-dd                         int      0
-    wan      #,##0.00, an amount in 万元         number   #,##0.00, any other figure
+    wan      #,##0.00, an amount in 万元         number   #,##0.00#, any other figure (98.392 公里 exactly)
     percent  0.0, a percentage (37.5 for 37.5%) points   +0.0, percentage points (a gap)
 
 Values are written as given (Decimal, int, date, str, None); the caller decides what a row holds.
@@ -51,6 +51,7 @@ WAN_PER_YI = Decimal(10000)
 
 DATE_FORMAT = "yyyy-mm-dd"
 AMOUNT_FORMAT = "#,##0.00"
+NUMBER_FORMAT = "#,##0.00#"  # the plan's numbers have up to three decimals
 PERCENT_FORMAT = "0.0"
 POINTS_FORMAT = "+0.0;-0.0;0.0"
 INT_FORMAT = "0"
@@ -58,7 +59,7 @@ FORMATS = {
     "date": DATE_FORMAT,
     "wan": AMOUNT_FORMAT,
     "amount": AMOUNT_FORMAT,  # the three lists' name for an amount column
-    "number": AMOUNT_FORMAT,
+    "number": NUMBER_FORMAT,
     "percent": PERCENT_FORMAT,
     "points": POINTS_FORMAT,
     "int": INT_FORMAT,

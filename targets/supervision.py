@@ -27,13 +27,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection, models, transaction
 from django.utils import timezone, translation
 
 from . import bulk, findings, rules
+from .choices import VerdictOutcome
 from .evaluation import gather
-from .facts import ItemStatus, Status
-from .models import Plan, StatusEvent, StatusSnapshot, SupervisionRun
+from .facts import ItemStatus, Status, worse
+from .models import Plan, StatusEvent, StatusSnapshot, SupervisionRun, TrackedItem, Verdict
 from .schedule import month_end
 
 log = logging.getLogger(__name__)
@@ -139,6 +140,7 @@ def evaluate_date(plan: Plan, as_of: dt.date, summary: RunSummary) -> None:
         statuses.extend(rules.evaluate(facts, as_of) for facts in chunk)
 
     write_snapshots(as_of, statuses)
+    write_verdicts(plan, as_of, statuses)
     events = write_events(plan, as_of, previous_date, statuses)
     outcome = findings.maintain(plan, as_of, statuses)
 
@@ -243,17 +245,86 @@ def write_events(plan: Plan, as_of: dt.date, previous_date: dt.date | None, stat
     return len(changes)
 
 
+# --- final verdicts (年终评价) -------------------------------------------------------------------------
+
+VERDICT_FIELDS = ["plan_id", "item_id", "decided_on", "outcome", "status", "expected", "actual", "reasons"]
+
+
+def outcome_of(s: ItemStatus) -> str:
+    """Met (green, blue), missed (red, and a yellow that nothing cleared), or not judged (grey: nothing
+    to judge, e.g. a yes/no goal without a date). Reporting lapses do not change the verdict."""
+    status = s.status if s.overridden else worse(s.value_status, s.milestone_status)
+    if status in (Status.GREEN, Status.BLUE):
+        return VerdictOutcome.MET
+    if status == Status.GREY:
+        return VerdictOutcome.NOT_JUDGED
+    return VerdictOutcome.MISSED
+
+
+def write_verdicts(plan: Plan, as_of: dt.date, statuses: list[ItemStatus]) -> None:
+    """Upsert the final verdict of every item whose deadline has passed with its last figure in or
+    overdue (a re-run on a later date, e.g. after a correction, replaces it)."""
+    bulk.insert(
+        Verdict,
+        VERDICT_FIELDS,
+        (
+            (plan.pk, s.item_id, as_of, outcome_of(s), str(s.status), s.expected, s.actual, reasons_of(s))
+            for s in statuses
+            if s.final
+        ),
+        unique_fields=["item_id"],
+        update_fields=VERDICT_FIELDS[2:],
+    )
+
+
+def closed_on(plan: Plan) -> dt.date | None:
+    """The date the plan's last final verdict was made, once every item has one (two queries)."""
+    items = TrackedItem.objects.filter(plan=plan).count()
+    verdicts = Verdict.objects.filter(plan=plan).aggregate(count=models.Count("pk"), last=models.Max("decided_on"))
+    if items and verdicts["count"] >= items:
+        return verdicts["last"]
+    return None
+
+
+def open_after_period(as_of: dt.date) -> list[Plan]:
+    """Plans whose period has ended before the date but whose items do not all have their final verdict."""
+    return [plan for plan in Plan.objects.filter(period_end__lt=as_of).order_by("year") if closed_on(plan) is None]
+
+
 def plans_for(as_of: dt.date, year: int | None = None) -> list[Plan]:
-    """The plan of --plan YEAR, else every plan whose period contains the date."""
+    """The plan of --plan YEAR, else every plan whose period contains the date and every earlier
+    plan still waiting for final verdicts."""
     if year is not None:
         plan = Plan.objects.filter(year=year).first()
         if plan is None:
             raise Plan.DoesNotExist(f"No plan for {year}.")
         return [plan]
-    return list(Plan.objects.filter(period_start__lte=as_of, period_end__gte=as_of).order_by("year"))
+    current = list(Plan.objects.filter(period_start__lte=as_of, period_end__gte=as_of).order_by("year"))
+    return sorted([*open_after_period(as_of), *current], key=lambda plan: plan.year)
+
+
+def evaluation_date(plan: Plan, as_of: dt.date) -> dt.date:
+    """A closed plan is never evaluated after the date of its final verdicts: re-running it later
+    re-evaluates that date (after a correction, say) instead of inventing a later one."""
+    if as_of > plan.period_end:
+        closed = closed_on(plan)
+        if closed is not None and as_of > closed:
+            return closed
+    return as_of
 
 
 def supervise_plans(as_of: dt.date | None = None, year: int | None = None) -> list[RunSummary]:
     """The entry point of the command and the scheduled task."""
     as_of = as_of or timezone.localdate()
-    return [supervise(plan, as_of) for plan in plans_for(as_of, year)]
+    return [supervise(plan, evaluation_date(plan, as_of)) for plan in plans_for(as_of, year)]
+
+
+def nothing_to_do_hint(as_of: dt.date) -> str:
+    """What to type when no plan needs evaluating on the date (said by the command)."""
+    latest = Plan.objects.filter(period_start__lte=as_of).order_by("-year").first() or Plan.objects.order_by("year").first()
+    if latest is None:
+        return f"No plan covers {as_of} and none is loaded: load one first (python manage.py loaddata plan_2023)."
+    return (
+        f"No plan covers {as_of} and every earlier plan has its final verdicts. To re-evaluate one, type: "
+        f"python manage.py supervise --plan {latest.year}"
+    )

@@ -122,7 +122,7 @@ def test_each_event_is_posted_once_signed_with_its_payload(subscriber, receiver,
     assert by_type["finding_escalated"]["json"]["data"]["level"] == 2
     assert by_type["finding_escalated"]["json"]["data"]["reason"] == "逾期未整改"
     assert by_type["finding_closed"]["json"]["data"]["closed_on"] == "2024-03-01"
-    assert by_type["report_submitted"]["json"]["data"]["value"] == "42.50"
+    assert by_type["report_submitted"]["json"]["data"]["value"] == "42.500"  # three decimals (issue 10)
     assert by_type["report_submitted"]["json"]["occurred_at"] == report.submitted_at.isoformat()
     rows = WebhookDelivery.objects.all()
     assert {r.key for r in rows} == {

@@ -21,10 +21,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from targets.choices import ActualSource, ItemKind, StatusChoice
-from targets.evaluation import CUMULATIVE_KINDS, SCHEDULED_MODES
+from targets import judging
+from targets.choices import StatusChoice
 from targets.models import Plan, ProgressReport
-from targets.schedule import report_due_date, reporting_calendar
 from targets.spreadsheets import one_decimal
 
 from .filters import Filters, items
@@ -70,13 +69,6 @@ def share(part: int, whole: int) -> Decimal | None:
     return one_decimal(Decimal(part) * HUNDRED / Decimal(whole)) if whole else None
 
 
-def expects_reports(kind: str, metric_kind: str | None, source: str | None, mode: str) -> bool:
-    """Does the item owe a monthly report? (the supervision engine's rule, targets.evaluation.build_chunk)."""
-    if kind == ItemKind.PROJECT:
-        return True
-    return source != ActualSource.ROLLUP and metric_kind in CUMULATIVE_KINDS and mode in SCHEDULED_MODES
-
-
 def ranking(plan: Plan, as_of: dt.date, filters: Filters) -> list[UnitRank]:
     """Five queries: the items, the run date, the colours, the reports and the open findings."""
     selected = items(plan, filters).filter(lead_department__isnull=False)
@@ -91,25 +83,30 @@ def ranking(plan: Plan, as_of: dt.date, filters: Filters) -> list[UnitRank]:
             "schedule_mode",
             "period_start",
             "period_end",
+            "target__cadence",
+            "target__publication_lag_days",
         )
     )
     _date, colours = statuses(plan, as_of, selected)
     findings = open_findings(as_of, selected)
-    on_time_reports: set[tuple[int, dt.date]] = set()
-    deadlines: dict[dt.date, dt.datetime] = {}  # reporting month → the first moment after its due day (local time)
+    submitted_by_item: dict[int, list[tuple[dt.date, dt.datetime]]] = defaultdict(list)
     for item_id, period, submitted in ProgressReport.objects.filter(
         item__in=selected.values("pk"), period__gte=plan.period_start, period__lte=as_of
     ).values_list("item_id", "period", "submitted_at"):
-        deadline = deadlines.get(period)
+        submitted_by_item[item_id].append((period, submitted))
+    deadlines: dict[dt.date, dt.datetime] = {}  # due date → the first moment after it (local time)
+
+    def on_time(pk: int, point: judging.Point) -> bool:
+        deadline = deadlines.get(point.due)
         if deadline is None:
-            day_after = report_due_date(period, plan.report_due_day) + dt.timedelta(days=1)
-            deadline = deadlines[period] = timezone.make_aware(dt.datetime.combine(day_after, dt.time()))
-        if submitted < deadline:
-            on_time_reports.add((item_id, period))
+            deadline = deadlines[point.due] = timezone.make_aware(
+                dt.datetime.combine(point.due + dt.timedelta(days=1), dt.time())
+            )
+        return any(point.first <= period <= point.last and at < deadline for period, at in submitted_by_item.get(pk, ()))
 
     names: dict[int, str] = {}
     tally: dict[int, list[int]] = defaultdict(lambda: [0] * 7)  # items, evaluated, on time, due, on time, findings, worst
-    for pk, kind, unit_id, unit, metric_kind, source, mode, start, end in rows:
+    for pk, kind, unit_id, unit, metric_kind, source, mode, start, end, cadence, lag in rows:
         names[unit_id] = unit
         counts = tally[unit_id]
         counts[0] += 1
@@ -117,12 +114,13 @@ def ranking(plan: Plan, as_of: dt.date, filters: Filters) -> list[UnitRank]:
         if colour and colour != StatusChoice.GREY:
             counts[1] += 1
             counts[2] += colour in ON_TIME
-        if expects_reports(kind, metric_kind, source, mode):
-            for month, due in reporting_calendar(start, end, 2, plan.report_due_day):
-                if as_of <= due:
+        if judging.owes_reports(kind, metric_kind, source, mode, cadence):
+            # Seasonal windows need the checkpoint dates: counted as the period end's one figure here.
+            for point in judging.points(cadence or "", start, end, plan.report_due_day, lag):
+                if as_of <= point.due:
                     break
                 counts[3] += 1
-                counts[4] += (pk, month) in on_time_reports
+                counts[4] += on_time(pk, point)
         found = findings.get(pk)
         if found:
             counts[5] += found.count

@@ -209,6 +209,12 @@ class TargetSerializer(FieldsMixin, StatusFieldsMixin, serializers.ModelSerializ
             "lead_department",
             "responsible_leader",
             "schedule_mode",
+            # How the goal is judged (docs/judging.md), read-only like the whole goal.
+            "judging_kind",
+            "cadence",
+            "publication_lag_days",
+            "curve",
+            "tolerance",
             *STATUS_FIELDS,
         ]
 

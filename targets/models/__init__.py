@@ -28,6 +28,7 @@ from .supervision import (
     StatusSnapshot,
     SupervisionRound,
     SupervisionRun,
+    Verdict,
 )
 
 __all__ = [
@@ -55,5 +56,6 @@ __all__ = [
     "SupervisionRun",
     "Target",
     "TrackedItem",
+    "Verdict",
     "month_start",
 ]

@@ -22,9 +22,12 @@ from simple_history.models import HistoricalRecords
 from .. import validation
 from ..choices import (
     ActualSource,
+    Cadence,
     Comparator,
+    Curve,
     DepartmentKind,
     ItemKind,
+    JudgingKind,
     MetricKind,
     MilestoneKind,
     Rollup,
@@ -32,7 +35,8 @@ from ..choices import (
 )
 from ..querysets import ItemQuerySet, MilestoneQuerySet, ProgressReportQuerySet
 
-VALUE = {"max_digits": 16, "decimal_places": 2}
+# Values keep the plan's numbers exactly: G53 is 98.392 公里 (three decimals).
+VALUE = {"max_digits": 17, "decimal_places": 3}
 RATIO = {"max_digits": 5, "decimal_places": 2}
 
 
@@ -237,6 +241,32 @@ class Target(TrackedItem):
         _("actual value from"), max_length=10, choices=ActualSource.choices, default=ActualSource.REPORTED
     )
     rollup = models.CharField(_("roll-up"), max_length=40, choices=Rollup.choices, blank=True)
+    # How the goal is judged (targets.judging; docs/judging.md). Blank: derived from the metric kind.
+    judging_kind = models.CharField(_("judged as"), max_length=12, choices=JudgingKind.choices, blank=True)
+    cadence = models.CharField(
+        _("reporting cadence"), max_length=10, choices=Cadence.choices, blank=True, help_text=_("Blank: monthly.")
+    )
+    publication_lag_days = models.PositiveSmallIntegerField(
+        _("publication lag (days)"),
+        null=True,
+        blank=True,
+        help_text=_("A figure is due this many days after its period ends; blank: the plan's report day of the next month."),
+    )
+    curve = models.CharField(
+        _("expected-progress curve"),
+        max_length=16,
+        choices=Curve.choices,
+        blank=True,
+        help_text=_("Blank: from the schedule mode (序时, or the checkpoint rows)."),
+    )
+    tolerance = models.DecimalField(
+        _("tolerance for ≈ goals"),
+        max_digits=5,
+        decimal_places=3,
+        default=Decimal("0.050"),
+        validators=[MinValueValidator(0)],
+        help_text=_("An “about” (约/左右) goal is met from this share below its number."),
+    )
     is_headline = models.BooleanField(_("headline number"), default=False, help_text=_("Shown on the admin home page."))
     headline_order = models.PositiveSmallIntegerField(_("headline order"), default=0)
     evaluation_note = models.CharField(_("evaluation"), max_length=100, blank=True)

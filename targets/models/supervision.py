@@ -29,6 +29,7 @@ from ..choices import (
     ProblemCategory,
     RoundKind,
     StatusChoice,
+    VerdictOutcome,
 )
 from .plan import VALUE, Department, Milestone, Person, Plan, TrackedItem
 
@@ -150,6 +151,29 @@ class SupervisionRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.year} @ {self.as_of}"
+
+
+class Verdict(models.Model):
+    """An item's final verdict (年终评价): made once its deadline or period has passed and its last
+    due figure is in or overdue (targets.judging.is_final); the daily job keeps evaluating a plan
+    after its period until every item of it has one."""
+
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="verdicts")
+    item = models.OneToOneField(TrackedItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="verdict")
+    decided_on = models.DateField(_("decided on"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=VerdictOutcome.choices)
+    status = models.CharField(_("status"), **STATUS)
+    expected = models.DecimalField(_("target"), null=True, blank=True, **VALUE)
+    actual = models.DecimalField(_("actual"), null=True, blank=True, **VALUE)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("final verdict")
+        verbose_name_plural = _("final verdicts (年终评价)")
+        ordering = ["plan", "item__code"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.outcome} ({self.decided_on})"
 
 
 class SupervisionRound(models.Model):

@@ -26,7 +26,9 @@ def english():
         (Decimal("0"), "0"),
         (Decimal("12345"), "12,345"),
         (Decimal("12345.60"), "12,345.6"),
-        (Decimal("0.125"), "0.13"),
+        (Decimal("0.125"), "0.125"),  # three decimals: the plan's numbers exactly (issue 10)
+        (Decimal("98.392"), "98.392"),
+        (Decimal("0.1255"), "0.126"),
     ],
 )
 def test_it_formats_numbers(value, text):

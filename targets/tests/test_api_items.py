@@ -83,7 +83,7 @@ def test_contract_fields_and_decimal_strings(api, unit_user, history):
         "status", "expected_value", "actual_value", "ratio", "forecast_value",
     ]:  # fmt: skip
         assert field in data
-    assert data["target_value"] == "100.00"
+    assert data["target_value"] == "100.000"  # three decimals (issue 10: G53 is 98.392 公里)
     assert data["period_start"] == "2023-01-01"
 
 

@@ -229,8 +229,9 @@ class TestPeriodAndStatisticsCalendar:
             ({11: "110", 12: "110"}, "2023-12-31", YELLOW, "2023-12-31", "120", "0.92"),
             ({11: "110"}, "2023-12-31", GREEN, "2023-11-30", "110", "1.00"),  # December is not due yet
             ({11: "110"}, "2024-01-05", GREEN, "2023-11-30", "110", "1.00"),
-            ({11: "110"}, "2024-01-06", YELLOW, "2023-12-31", "120", "0.92"),
-            ({11: "110"}, "2024-06-30", YELLOW, "2023-12-31", "120", "0.92"),
+            # The deadline has passed with the target missed: the final verdict is red (issue 10).
+            ({11: "110"}, "2024-01-06", RED, "2023-12-31", "120", "0.92"),
+            ({11: "110"}, "2024-06-30", RED, "2023-12-31", "120", "0.92"),
         ],
         ids=[
             "last-day-met",
@@ -305,7 +306,8 @@ class TestNothingToJudge:
             (goal(), "2023-03-06", RED, "no_data", "0.00", "20.00"),  # overdue: a missing figure counts as 0
             (goal(reports=(report("2023-02-28", None),)), "2023-03-01", GREY, "no_data", None, None),
             (goal(comparator="<="), "2023-03-06", RED, "no_data", None, None),
-            (goal(schedule_mode="checkpoints"), "2023-07-06", GREY, "no_schedule", None, None),
+            # Checkpoint mode without rows follows 序时 (issue 10: a path is never silently missing).
+            (goal(schedule_mode="checkpoints"), "2023-07-06", RED, "no_data", "0.00", "60.00"),
             (goal(target_value=None), "2023-07-06", GREY, "no_schedule", None, None),
             (
                 goal(schedule_mode="checkpoints", checkpoints=((day("2023-03-31"), D(0)), (day("2023-06-30"), D(10)))),
@@ -409,18 +411,19 @@ class TestLowerIsBetter:
 
 
 class TestRelations:
-    """Rankings, growth rates and relative goals: grey until reported, then the relation decides."""
+    """Rankings, growth rates and relative goals: grey until reported, then the relation decides; in-year
+    a failing relation is indicative (yellow, issue 10), the published figure decides (red)."""
 
     @pytest.mark.parametrize(
         ("facts", "actual", "status", "code"),
         [
             (ranking(), None, GREY, "no_data"),
-            (ranking(), "5", RED, "relation_fails"),
-            (ranking(), "4", RED, "relation_fails"),
+            (ranking(), "5", YELLOW, "indicative_fails"),
+            (ranking(), "4", YELLOW, "indicative_fails"),
             (ranking(), "3", GREEN, "relation_holds"),
             (ranking(), "1", GREEN, "relation_holds"),
-            (ranking(schedule_mode="linear"), "5", RED, "relation_fails"),  # a ranking is never a ratio
-            (goal(metric_kind="growth_rate", target_value=D(7), schedule_mode="manual"), "6.9", RED, "relation_fails"),
+            (ranking(schedule_mode="linear"), "5", YELLOW, "indicative_fails"),  # a ranking is never a ratio
+            (goal(metric_kind="growth_rate", target_value=D(7), schedule_mode="manual"), "6.9", YELLOW, "indicative_fails"),
             (goal(metric_kind="growth_rate", target_value=D(7), schedule_mode="manual"), "7", GREEN, "relation_holds"),
             (
                 goal(metric_kind="growth_rate", comparator=">", target_value=None, schedule_mode="manual"),
@@ -431,8 +434,8 @@ class TestRelations:
             (
                 goal(metric_kind="growth_rate", comparator=">", target_value=None, schedule_mode="manual"),
                 "0",
-                RED,
-                "relation_fails",
+                YELLOW,
+                "indicative_fails",
             ),
             (
                 goal(metric_kind="percentage", comparator=">=", target_value=None, schedule_mode="manual"),
@@ -446,7 +449,12 @@ class TestRelations:
                 GREEN,
                 "relation_holds",
             ),
-            (goal(metric_kind="ranking", comparator="<", target_value=None, schedule_mode="manual"), "0", RED, "relation_fails"),
+            (
+                goal(metric_kind="ranking", comparator="<", target_value=None, schedule_mode="manual"),
+                "0",
+                YELLOW,
+                "indicative_fails",
+            ),
         ],
         ids=[
             "ranking-no-data",
@@ -469,6 +477,22 @@ class TestRelations:
         result = rules.evaluate(replace(facts, reports=reports), day("2023-08-15"))
         assert (result.status, value_code(result)) == (status, code)
         assert result.judged_on == (day("2023-06-30") if actual else None)
+
+    @pytest.mark.parametrize(
+        ("reports", "as_of", "status", "code", "final"),
+        [
+            ((report("2023-09-30", "5"),), "2023-12-31", YELLOW, "indicative_fails", False),
+            ((report("2023-09-30", "5"),), "2024-01-05", YELLOW, "indicative_fails", False),  # December's figure still on time
+            ((report("2023-09-30", "5"),), "2024-01-06", RED, "relation_fails", True),  # the published figure is overdue
+            ((report("2023-09-30", "5"), report("2024-01-03", "3", "2023-12-01")), "2024-01-03", GREEN, "relation_holds", True),
+            ((report("2023-09-30", "2"), report("2024-01-03", "4", "2023-12-01")), "2024-01-03", RED, "relation_fails", True),
+            ((), "2024-01-06", RED, "no_data", True),
+        ],
+        ids=["in-year", "before-due", "published-overdue", "published-holds", "published-fails", "never-reported"],
+    )
+    def test_final_on_the_published_figure(self, reports, as_of, status, code, final):
+        result = rules.evaluate(ranking(reports=reports), day(as_of))
+        assert (result.status, value_code(result), result.final) == (status, code, final)
 
     def test_before_the_period(self):
         result = rules.evaluate(ranking(reports=(report("2022-12-31", "1"),)), day("2022-12-31"))
@@ -559,8 +583,8 @@ class TestMilestones:
         ("planned", "actual", "as_of", "status", "code", "days"),
         [
             ("2023-06-30", None, "2023-06-15", GREEN, None, None),  # 15 days ahead
-            ("2023-06-30", None, "2023-06-16", YELLOW, "milestone_due_soon", 14),
-            ("2023-06-30", None, "2023-06-30", YELLOW, "milestone_due_soon", 0),
+            ("2023-06-30", None, "2023-06-16", GREEN, "milestone_due_soon", 14),
+            ("2023-06-30", None, "2023-06-30", GREEN, "milestone_due_soon", 0),
             ("2023-06-30", None, "2023-07-01", YELLOW, "milestone_overdue", 1),
             ("2023-03-31", None, "2023-06-29", YELLOW, "milestone_overdue", 90),
             ("2023-03-31", None, "2023-06-30", RED, "milestone_long_overdue", 91),  # 31 March + 3 months = 30 June
@@ -570,10 +594,10 @@ class TestMilestones:
             ("2023-05-31", None, "2023-08-31", RED, "milestone_long_overdue", 92),
             ("2023-12-20", None, "2024-01-02", RED, "milestone_past_period", 13),
             ("2023-12-31", None, "2024-01-01", RED, "milestone_past_period", 1),
-            ("2023-05-31", "2023-06-01", "2023-05-31", YELLOW, "milestone_due_soon", 0),  # not done yet on the day
+            ("2023-05-31", "2023-06-01", "2023-05-31", GREEN, "milestone_due_soon", 0),  # not done yet on the day
             ("2023-05-31", "2023-06-01", "2023-06-01", GREEN, None, None),  # done a day late: green from then on
             ("2023-05-31", "2023-06-01", "2024-06-01", GREEN, None, None),
-            ("2023-06-30", "2023-06-25", "2023-06-20", YELLOW, "milestone_due_soon", 10),
+            ("2023-06-30", "2023-06-25", "2023-06-20", GREEN, "milestone_due_soon", 10),
             ("2023-06-30", "2023-06-10", "2023-06-20", GREEN, None, None),  # done early
         ],
         ids=[
@@ -606,18 +630,19 @@ class TestMilestones:
             assert result.reasons[0].params["days"] == days
 
     @pytest.mark.parametrize(
-        ("thresholds", "as_of", "status"),
+        ("thresholds", "as_of", "status", "reminder"),
         [
-            (Thresholds(due_soon_days=7), "2023-06-22", GREEN),
-            (Thresholds(due_soon_days=7), "2023-06-23", YELLOW),
-            (Thresholds(milestone_red_months=1), "2023-07-29", YELLOW),
-            (Thresholds(milestone_red_months=1), "2023-07-30", RED),
+            (Thresholds(due_soon_days=7), "2023-06-22", GREEN, False),
+            (Thresholds(due_soon_days=7), "2023-06-23", GREEN, True),  # a reminder (提醒), not a light (issue 10)
+            (Thresholds(milestone_red_months=1), "2023-07-29", YELLOW, False),
+            (Thresholds(milestone_red_months=1), "2023-07-30", RED, False),
         ],
         ids=["due-soon-7-days-8-ahead", "due-soon-7-days-7-ahead", "red-after-1-month-day-before", "red-after-1-month"],
     )
-    def test_thresholds(self, thresholds, as_of, status):
+    def test_thresholds(self, thresholds, as_of, status, reminder):
         result = rules.evaluate(yes_no(milestone(7, "2023-06-30"), thresholds=thresholds), day(as_of))
         assert result.milestone_status == status
+        assert ("milestone_due_soon" in codes(result)) == reminder
 
     def test_overdue_and_missed_lists(self):
         facts = project(
@@ -662,7 +687,7 @@ class TestReporting:
             ([2], "2023-03-06", GREEN, []),
             ([], "2023-04-05", YELLOW, ["2023-02-01"]),
             ([], "2023-04-06", RED, ["2023-02-01", "2023-03-01"]),
-            ([3], "2023-04-06", YELLOW, ["2023-02-01"]),
+            ([3], "2023-04-06", GREEN, []),  # February is covered by March's cumulative figure: a lapse (issue 10)
             ([2, 3], "2023-04-06", GREEN, []),
             (list(range(2, 12)), "2024-01-05", GREEN, []),
             (list(range(2, 12)), "2024-01-06", YELLOW, ["2023-12-01"]),
@@ -687,7 +712,7 @@ class TestReporting:
         result = rules.evaluate(facts, day(as_of))
         assert result.reporting_status == status
         assert result.missing_periods == tuple(day(m) for m in missing)
-        reporting_codes = [code for code in codes(result) if code.startswith("report")]
+        reporting_codes = [code for code in codes(result) if code.startswith("reports_") or code == "report_missing"]
         assert reporting_codes == ({YELLOW: ["report_missing"], RED: ["reports_missing"]}.get(status, []))
 
     def test_a_report_dated_after_as_of_does_not_count(self):
@@ -736,14 +761,19 @@ class TestForecast:
 class TestOverallAndOverride:
     def test_the_worst_component_wins(self):
         facts = project(
-            reports=month_end_reports({4: "400", 5: "500", 6: "600"}),  # on plan, but February and March are missing
-            milestones=(milestone(1, "2023-07-10"),),  # due in 4 days
+            reports=month_end_reports({2: "200", 3: "300", 4: "400"}),  # May and June are missing
+            milestones=(milestone(1, "2023-07-01"),),  # 5 days overdue
         )
         result = rules.evaluate(facts, day("2023-07-06"))
-        assert (result.value_status, result.milestone_status, result.reporting_status, result.status) == (GREEN, YELLOW, RED, RED)
+        assert (result.value_status, result.milestone_status, result.reporting_status, result.status) == (
+            YELLOW,
+            YELLOW,
+            RED,
+            RED,
+        )
 
     def test_a_milestone_lights_an_item_whose_value_is_not_judged_yet(self):
-        result = rules.evaluate(project(milestones=(milestone(1, "2023-02-20"),)), day("2023-02-10"))
+        result = rules.evaluate(project(milestones=(milestone(1, "2023-02-01"),)), day("2023-02-10"))
         assert (result.value_status, result.milestone_status, result.status) == (GREY, YELLOW, YELLOW)
 
     @pytest.mark.parametrize(

@@ -2,8 +2,10 @@
 
     manage.py supervise [--as-of YYYY-MM-DD] [--plan YEAR]
 
-Without --plan, every plan whose period contains the date. Safe to repeat: a re-run for the same
-date leaves the same snapshots, events and findings.
+Without --plan, every plan whose period contains the date, and every earlier plan until each of
+its items has its final verdict (年终评价). With --plan, a plan whose verdicts are all made is
+evaluated as of the date of its last verdict, never later. Safe to repeat: a re-run for the same
+date leaves the same snapshots, events, findings and verdicts.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from targets.models import Plan
-from targets.supervision import RunInProgress, supervise_plans
+from targets.supervision import RunInProgress, nothing_to_do_hint, supervise_plans
 
 
 def iso_date(value: str) -> dt.date:
@@ -42,6 +44,6 @@ class Command(BaseCommand):
         except (Plan.DoesNotExist, RunInProgress) as exc:
             raise CommandError(str(exc)) from None
         if not summaries:
-            self.stdout.write(f"No plan covers {day}; nothing to evaluate (use --plan YEAR).")
+            self.stdout.write(nothing_to_do_hint(day))
         for summary in summaries:
             self.stdout.write(self.style.SUCCESS(summary.line()))

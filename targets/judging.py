@@ -1,0 +1,222 @@
+"""How a goal is judged, in one place: its kind, its reporting cadence and the calendar of figures.
+
+Every other module asks here (docs/judging.md is the reader's version):
+
+- kind_of(): cumulative with a deadline, stock level held at every check, level to reach,
+  indicative ranking or growth figure, yes/no with a date; set on the goal or derived from its
+  metric kind and schedule mode.
+- cadence_of() and points(): when a figure is due. Monthly statistics start with January and
+  February together; quarterly figures come after the quarter with the goal's publication lag;
+  seasonal figures at the end of each season window (the goal's checkpoint dates); annual figures
+  after the period; event goals owe no periodic report.
+- owes_reports() / owes_reports_q(): which items owe periodic reports (Python and the same rule as
+  an ORM filter, for the reminders).
+- is_final(): when the final verdict is made.
+- due_soon() / due_soon_q(): the milestone reminder window (提醒, not a light).
+
+Pure functions of explicit dates, except the two *_q helpers that build ORM filters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Container
+from dataclasses import dataclass
+
+from .choices import ActualSource, Cadence, ItemKind, JudgingKind, MetricKind, ScheduleMode
+from .facts import FIRST_STATISTICS_MONTH
+from .schedule import add_months, month_end, month_start, report_due_date
+
+QUARTER_END_MONTHS = (3, 6, 9, 12)
+# Goals whose value is a reported cumulative number (the other metric kinds are judged otherwise).
+CUMULATIVE_KINDS = frozenset(
+    {
+        MetricKind.COUNT,
+        MetricKind.AMOUNT,
+        MetricKind.PERCENTAGE,
+        MetricKind.TONNAGE,
+        MetricKind.AREA,
+        MetricKind.LENGTH,
+        MetricKind.CAPACITY,
+    }
+)
+RELATION_KINDS = frozenset({MetricKind.RANKING, MetricKind.GROWTH_RATE})
+SCHEDULED_MODES = frozenset({ScheduleMode.LINEAR, ScheduleMode.CHECKPOINTS})
+# Kinds whose missed reports are covered by a later figure (a cumulative figure includes the months
+# before it); a stock check says nothing about the months it was not made.
+COVERED_BY_LATER_FIGURE = frozenset({JudgingKind.CUMULATIVE, JudgingKind.LEVEL, JudgingKind.INDICATIVE})
+
+
+# --- kind and cadence --------------------------------------------------------------------------------
+
+
+def kind_of(judging_kind: str | None, metric_kind: str | None, schedule_mode: str, target_value) -> str:
+    """The goal's judging kind: as set, else from its metric kind and schedule mode (projects:
+    cumulative)."""
+    if judging_kind:
+        return judging_kind
+    if metric_kind == MetricKind.MILESTONE or schedule_mode == ScheduleMode.MILESTONES:
+        return JudgingKind.YES_NO
+    if metric_kind in RELATION_KINDS:
+        return JudgingKind.INDICATIVE
+    if schedule_mode == ScheduleMode.MANUAL:
+        return JudgingKind.LEVEL if target_value is not None else JudgingKind.INDICATIVE
+    return JudgingKind.CUMULATIVE
+
+
+def cadence_of(cadence: str | None) -> str:
+    return cadence or Cadence.MONTHLY
+
+
+def owes_reports(
+    item_kind: str, metric_kind: str | None, source: str | None, schedule_mode: str, cadence: str | None = None
+) -> bool:
+    """Does the item owe periodic reports? Projects do (monthly); hand-reported scheduled goals
+    with a numeric metric do, on their cadence; roll-ups, yes/no and event goals do not."""
+    if item_kind == ItemKind.PROJECT:
+        return True
+    if cadence == Cadence.EVENT:
+        return False
+    if cadence:  # set on the goal: any hand-reported goal with a number or a relation to report
+        return source != ActualSource.ROLLUP and metric_kind != MetricKind.MILESTONE and schedule_mode != ScheduleMode.MILESTONES
+    return source != ActualSource.ROLLUP and metric_kind in CUMULATIVE_KINDS and schedule_mode in SCHEDULED_MODES
+
+
+def owes_reports_q(prefix: str = ""):
+    """owes_reports() as an ORM filter on TrackedItem (``prefix`` for a relation to it)."""
+    from django.db.models import Q
+
+    def field(name: str) -> str:
+        return prefix + name
+
+    goal = Q(**{field("kind"): ItemKind.GOAL}) & ~Q(**{field("target__actual_source"): ActualSource.ROLLUP})
+    explicit = (
+        ~Q(**{field("target__cadence"): ""})
+        & ~Q(**{field("target__cadence"): Cadence.EVENT})
+        & ~Q(**{field("target__metric_kind"): MetricKind.MILESTONE})
+        & ~Q(**{field("schedule_mode"): ScheduleMode.MILESTONES})
+    )
+    derived = (
+        Q(**{field("target__cadence"): ""})
+        & Q(**{field("target__metric_kind") + "__in": CUMULATIVE_KINDS})
+        & Q(**{field("schedule_mode") + "__in": SCHEDULED_MODES})
+    )
+    return Q(**{field("kind"): ItemKind.PROJECT}) | (goal & (explicit | derived))
+
+
+# --- the calendar of figures ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A statistics point: the figure for the months ``first``..``last`` (first days), as of ``date``,
+    is due by ``due``."""
+
+    first: dt.date
+    last: dt.date
+    date: dt.date
+    due: dt.date
+
+    def reported(self, periods: Container[dt.date]) -> bool:
+        """Whether a report for a month of this window is among ``periods`` (months' first days)."""
+        month = self.first
+        while month <= self.last:
+            if month in periods:
+                return True
+            month = add_months(month, 1)
+        return False
+
+
+def due_date(point: dt.date, due_day: int, lag_days: int | None) -> dt.date:
+    """A figure as of ``point`` is due ``lag_days`` after it, or by the plan's report day of the
+    next month ("the 5th")."""
+    if lag_days is not None:
+        return point + dt.timedelta(days=lag_days)
+    return report_due_date(point, due_day)
+
+
+@functools.lru_cache(maxsize=4096)  # items share a handful of calendars
+def points(
+    cadence: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    due_day: int = 5,
+    lag_days: int | None = None,
+    window_ends: tuple[dt.date, ...] = (),
+) -> tuple[Point, ...]:
+    """The statistics points of a period on a cadence, in order.
+
+    monthly: every month end from February on (January is reported with February); quarterly: the
+    quarter ends; seasonal: ``window_ends`` (the goal's checkpoint dates); annual and event: the
+    period end. The period end is always the last point (a period ending inside a month or a
+    quarter ends there).
+    """
+    cadence = cadence_of(cadence)
+    dates: list[dt.date] = []
+    if cadence in (Cadence.MONTHLY, Cadence.QUARTERLY):
+        month = month_start(period_start)
+        while month <= period_end:
+            if month.month >= FIRST_STATISTICS_MONTH and (cadence == Cadence.MONTHLY or month.month in QUARTER_END_MONTHS):
+                dates.append(min(month_end(month.year, month.month), period_end))
+            month = add_months(month, 1)
+    elif cadence == Cadence.SEASONAL:
+        # The last window closes the activity: no figure is owed after it.
+        dates = sorted(day for day in window_ends if period_start <= day <= period_end)
+    if not dates or (dates[-1] < period_end and cadence != Cadence.SEASONAL):
+        dates.append(period_end)
+    result: list[Point] = []
+    first = month_start(period_start)
+    for day in dates:
+        # A monthly figure is the month's own (a report labelled January is not the Jan-Feb figure),
+        # so is the one figure of an annual or event goal (an in-year report is not the final one);
+        # a quarterly or seasonal figure may be labelled with any month of its window.
+        window_first = first if cadence in (Cadence.QUARTERLY, Cadence.SEASONAL) else month_start(day)
+        result.append(Point(window_first, month_start(day), day, due_date(day, due_day, lag_days)))
+        first = add_months(month_start(day), 1)
+    return tuple(result)
+
+
+def judgement_point(
+    as_of: dt.date, calendar: tuple[Point, ...], reported: Container[dt.date], live: bool = False
+) -> Point | None:
+    """The point an item is judged at on ``as_of``: the latest one on or before it whose figure is
+    in or overdue (always in for ``live`` roll-ups); None before the first figure can exist."""
+    for point in reversed(calendar):
+        if point.date <= as_of and (live or as_of > point.due or point.reported(reported)):
+            return point
+    return None
+
+
+def is_final(
+    as_of: dt.date, period_end: dt.date, calendar: tuple[Point, ...], reported: Container[dt.date], needs_figure: bool, live: bool
+) -> bool:
+    """Whether the final verdict is made on ``as_of``: the deadline (period end) has passed and the
+    last due figure is in or overdue (items judged by milestones only need no figure)."""
+    if as_of <= period_end:
+        return False
+    if not needs_figure or live or not calendar:
+        return True
+    last = calendar[-1]
+    return as_of > last.due or last.reported(reported)
+
+
+# --- milestone reminders --------------------------------------------------------------------------
+
+
+def due_soon(planned: dt.date, as_of: dt.date, days: int) -> bool:
+    """A milestone not done yet is due soon (a reminder, 提醒) from ``days`` before its date to the date."""
+    return 0 <= (planned - as_of).days <= days
+
+
+def due_soon_q(as_of: dt.date, days: int, prefix: str = ""):
+    """due_soon() as an ORM filter on undone milestones."""
+    from django.db.models import Q
+
+    return Q(
+        **{
+            prefix + "actual_date__isnull": True,
+            prefix + "planned_date__gte": as_of,
+            prefix + "planned_date__lte": as_of + dt.timedelta(days=days),
+        }
+    )
