@@ -18,6 +18,9 @@ UNIT_WRITABLE = {
     # Findings of their own unit: measures, progress notes, extension requests (targets.admin_supervision).
     ("targets", "findingupdate"),
     ("targets", "extensionrequest"),
+    # Written replies to their findings and evidence files of their items (targets.followup, targets.evidence).
+    ("targets", "findingreply"),
+    ("targets", "evidence"),
 }
 # Pages whose inlines units save; the admin keeps their own fields read-only for units.
 UNIT_PARENT_PAGES = {("targets", "target"), ("projects", "project"), ("targets", "finding")}
