@@ -330,4 +330,4 @@ class MilestoneAdmin(ItemLinkMixin, UnitScopedAdmin):
 
 # The supervision pages (findings, rounds, runs, overrides) and the API tokens (admin_api)
 # register themselves on import.
-from . import admin_api, admin_supervision  # noqa: E402, F401
+from . import admin_api, admin_matters, admin_supervision  # noqa: E402, F401
