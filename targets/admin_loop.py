@@ -21,10 +21,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import followup
+from .admin_evidence import MultipleUploadField
 from .admin_helpers import DubanModelForm, is_staff
 from .choices import FindingState, ReplyState
 from .formatting import EMPTY
@@ -61,15 +63,35 @@ class RecheckFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReplyForm(DubanModelForm):
+    # 整改报告, photos …: checked and stored by targets.evidence when the reply is saved.
+    attachments = MultipleUploadField(label=_("attachments"), required=False)
+
+    class Meta:
+        model = FindingReply
+        fields = ("text", "dispatch")
+
+
 class FindingReplyInline(admin.TabularInline):
     """Written replies: the unit (or staff) appends one; staff accept it or send it back."""
 
     model = FindingReply
-    form = DubanModelForm
+    form = ReplyForm
     extra = 0
     can_delete = False
-    fields = ("text", "dispatch", "submitted_by", "submitted_at", "state", "reviewed_by", "review_comment", "review")
-    readonly_fields = ("submitted_by", "submitted_at", "state", "reviewed_by", "review_comment", "review")
+    fields = (
+        "text",
+        "dispatch",
+        "attachments",
+        "files",
+        "submitted_by",
+        "submitted_at",
+        "state",
+        "reviewed_by",
+        "review_comment",
+        "review",
+    )
+    readonly_fields = ("files", "submitted_by", "submitted_at", "state", "reviewed_by", "review_comment", "review")
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 50})}}
     verbose_name = _("written reply")
     verbose_name_plural = _("written replies")
@@ -96,8 +118,16 @@ class FindingReplyInline(admin.TabularInline):
             super()
             .get_queryset(request)
             .select_related("submitted_by", "reviewed_by", "dispatch")
+            .prefetch_related("files")
             .annotate(duban_staff=Value(is_staff(request)))
         )
+
+    @admin.display(description=_("files"))
+    def files(self, obj):
+        if obj is None or obj.pk is None:
+            return EMPTY
+        links = [(reverse("evidence:download", args=[f.pk]), f.name) for f in obj.files.all()]
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a>', links) or EMPTY
 
     @admin.display(description=_("review"))
     def review(self, obj):

@@ -41,7 +41,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import exports, findings, followup, rounds, workdays
+from . import evidence, exports, findings, followup, rounds, workdays
+from .admin_evidence import FindingEvidenceInline
 from .admin_exports import FindingExportMixin
 from .admin_helpers import DubanAdmin, DubanModelForm, StaffWriteMixin, is_staff, my_unit_filter
 from .admin_loop import FindingLoopMixin, FindingReplyInline, RecheckFilter
@@ -54,6 +55,7 @@ from .models import (
     Department,
     Dispatch,
     Escalation,
+    Evidence,
     ExtensionRequest,
     Finding,
     FindingReply,
@@ -385,7 +387,7 @@ SYSTEM_FIELDS = (
 # Set when the finding is opened, then changed only by the ladder or an approved extension.
 FIXED_AFTER_ADD = ("item", "milestone", "level", "deadline")
 # What the finding's own unit may change.
-UNIT_FIELDS = ("measures", "evidence", "evidence_file")
+UNIT_FIELDS = ("measures", "evidence")
 
 
 @admin.register(Finding)
@@ -421,7 +423,7 @@ class FindingAdmin(FindingLoopMixin, FindingExportMixin, DubanAdmin):
     )
     search_help_text = _("Search by item code or name, the finding's text or the lead unit.")
     autocomplete_fields = ("item", "milestone", "department", "cooperating_departments", "responsible_leader", "contact")
-    inlines = (FindingReplyInline, FindingUpdateInline, ExtensionRequestInline, EscalationInline)
+    inlines = (FindingReplyInline, FindingEvidenceInline, FindingUpdateInline, ExtensionRequestInline, EscalationInline)
     actions = ("confirm_findings", "close_out_findings", "dismiss_findings", "request_closure_of_findings", "export_three_lists")
 
     # --- permissions
@@ -603,14 +605,13 @@ class FindingAdmin(FindingLoopMixin, FindingExportMixin, DubanAdmin):
             "problems",
         ]
         responsibility = ["responsible_leader", "department", "cooperating_departments", "contact"]
-        rectification = ["measures", "deadline", "evidence", "evidence_file"]
+        rectification = ["measures", "deadline", "evidence"]
         if obj is not None:
             responsibility.append("owner_company_display")
             rectification = [
                 "measures",
                 ("deadline", "original_deadline"),
                 "evidence",
-                "evidence_file",
                 "closure_requested_on",
                 ("verified_by", "closed_on"),
                 "verification_note",
@@ -707,6 +708,10 @@ class FindingAdmin(FindingLoopMixin, FindingExportMixin, DubanAdmin):
                 created = findings.request_extension(finding, data["requested_deadline"], data["reason"], request.user)
             elif formset.model is FindingReply:
                 created = followup.submit_reply(finding, data["text"], request.user, dispatch=data.get("dispatch"))
+                for upload in data.get("attachments") or []:
+                    evidence.attach(created, upload, request.user)
+            elif formset.model is Evidence:
+                created = evidence.attach(finding, data["upload"], request.user)
             else:
                 raise PermissionDenied
             formset.new_objects.append(created)

@@ -209,6 +209,9 @@ LOGGING = {
 DUBAN_BUREAU_STAFF_GROUP = "局机关督办人员"
 DUBAN_UNIT_REPORTER_GROUP = "责任单位填报人员"
 DUBAN_ADMIN_TITLE = _("椒江区发改局目标督办系统")
+# Evidence uploads (佐证材料, targets.evidence): the largest file accepted, in MB. Files are stored
+# under MEDIA_ROOT (never under STATIC_ROOT) and served only through the application's download view.
+DUBAN_UPLOAD_MAX_MB = env_int("DUBAN_UPLOAD_MAX_MB", default=20)
 
 # --- Notifications ------------------------------------------------------------------------------
 # SMTP attempts per message within one run, and the first pause between them in milliseconds

@@ -8,6 +8,39 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# Legacy single files (Finding.evidence_file, Milestone.attachment) become evidence rows pointing at the
+# same stored file, so they are served by the checked download view; types outside the allow-list
+# are left where they were (they were never served in production).
+LEGACY_KINDS = {
+    "jpg": ("image", "image/jpeg"), "jpeg": ("image", "image/jpeg"), "png": ("image", "image/png"),
+    "gif": ("image", "image/gif"), "webp": ("image", "image/webp"), "pdf": ("pdf", "application/pdf"),
+    "doc": ("word", "application/msword"),
+    "docx": ("word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xls": ("excel", "application/vnd.ms-excel"),
+    "xlsx": ("excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}  # fmt: skip
+
+
+def legacy_files_to_evidence(apps, _schema_editor):
+    Evidence = apps.get_model("targets", "Evidence")
+    for model_name, field, owner in (("Finding", "evidence_file", "finding"), ("Milestone", "attachment", "milestone")):
+        model = apps.get_model("targets", model_name)
+        for obj in model.objects.exclude(**{field: ""}).exclude(**{f"{field}__isnull": True}):
+            stored = getattr(obj, field)
+            extension = stored.name.rsplit(".", 1)[-1].lower() if "." in stored.name else ""
+            if extension not in LEGACY_KINDS:
+                continue
+            try:
+                size = stored.size
+            except OSError:
+                size = 0
+            kind, content_type = LEGACY_KINDS[extension]
+            Evidence.objects.create(
+                file=stored.name, name=stored.name.rsplit("/", 1)[-1][-200:], kind=kind, content_type=content_type,
+                size=size, **{owner: obj},
+            )  # fmt: skip
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -282,4 +315,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('finding__isnull', False), ('milestone__isnull', True), ('reply__isnull', True), ('report__isnull', True)), models.Q(('finding__isnull', True), ('milestone__isnull', True), ('reply__isnull', False), ('report__isnull', True)), models.Q(('finding__isnull', True), ('milestone__isnull', True), ('reply__isnull', True), ('report__isnull', False)), models.Q(('finding__isnull', True), ('milestone__isnull', False), ('reply__isnull', True), ('report__isnull', True)), _connector='OR'), name='targets_evidence_one_owner')],
             },
         ),
+        migrations.RunPython(legacy_files_to_evidence, migrations.RunPython.noop),
     ]
