@@ -62,6 +62,20 @@ class RecheckFilter(admin.SimpleListFilter):
             return queryset.exclude(recheck_result="")
         return queryset
 
+    def choices(self, changelist):
+        # Re-checks concern closed findings: the links also lift the register's default "open" state filter.
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("All"),
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup, "state": "all"}),
+                "display": title,
+            }
+
 
 class ReplyForm(DubanModelForm):
     # 整改报告, photos …: checked and stored by targets.evidence when the reply is saved.
