@@ -27,6 +27,9 @@ UNIT_WRITABLE = {
     # Findings of their own unit: measures, progress notes, extension requests (targets.admin_supervision).
     ("targets", "findingupdate"),
     ("targets", "extensionrequest"),
+    # Written replies to their findings and evidence files of their items (targets.followup, targets.evidence).
+    ("targets", "findingreply"),
+    ("targets", "evidence"),
 }
 # What units never see: secrets, tokens, robot URLs and other people's contact details and deliveries.
 UNIT_HIDDEN_APPS = {"notifications"}

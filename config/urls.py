@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
@@ -17,7 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("notifications/", include("notifications.urls")),
     path("api/", include("config.api_router")),
+    # Uploaded evidence: only through these views (login, the unit rule, as a download); MEDIA_ROOT
+    # itself is served by no URL, in development as in production.
+    path("files/evidence/", include("targets.evidence_views")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -33,6 +33,7 @@ from django.utils import translation
 from targets import judging
 from targets.admin_status import reason_text
 from targets.choices import OPEN_FINDING_STATES, FindingLevel, ItemKind, StatusChoice
+from targets.followup import rechecks_due
 from targets.formatting import goal_amount, wan
 from targets.models import Dispatch, Escalation, Finding, Milestone, Person, Plan, StatusSnapshot, SupervisionRun
 from targets.supervision import open_after_period
@@ -80,6 +81,7 @@ class Week:
     escalated: int = 0
     closed: int = 0
     dispatches: list[dict] = field(default_factory=list)
+    rechecks: list[dict] = field(default_factory=list)  # 回头看 due within the week (or overdue)
     contacts: dict[int, dict] = field(default_factory=dict)  # person id → name, email, department
     leaders: dict[int, dict] = field(default_factory=dict)
     staff: list[dict] = field(default_factory=list)
@@ -185,6 +187,12 @@ def _gather(as_of: dt.date) -> Week:
         r["url"] = admin_url("targets_dispatch", r["pk"])
         week.dispatches.append(r)
     week.dispatches.sort(key=lambda r: (r["reply_due"], r["number"]))
+    for r in rechecks_due(as_of + dt.timedelta(days=7), Finding.objects.filter(item__plan__in=plans)).values(
+        "pk", "item__code", "item__title", "recheck_due", "closed_on", "department__name"
+    ):
+        r["url"] = admin_url("targets_finding", r["pk"])
+        week.rechecks.append(r)
+    week.rechecks.sort(key=lambda r: (r["recheck_due"], r["pk"]))
 
     people = Person.objects.filter(active=True).filter(contact_items__plan__in=plans).distinct()
     for pk, name, email, dept in people.values_list("pk", "name", "email", "department_id"):
@@ -272,9 +280,12 @@ def staff_digest(week: Week, undeliverable: list[dict]) -> dict:
         "escalated": week.escalated,
         "closed": week.closed,
         "dispatches": week.dispatches,
+        "rechecks": week.rechecks,
         "undeliverable": undeliverable,
     }
-    ctx["empty"] = not (week.items or week.opened or week.escalated or week.closed or week.dispatches or undeliverable)
+    ctx["empty"] = not (
+        week.items or week.opened or week.escalated or week.closed or week.dispatches or week.rechecks or undeliverable
+    )
     return ctx
 
 

@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import formatting, rollups
+from .admin_evidence import MilestoneEvidenceInline, ReportEvidenceInline
 from .admin_exports import TargetExportMixin
 from .admin_helpers import (
     CheckpointInline,
@@ -333,6 +334,7 @@ class ProgressReportAdmin(ItemLinkMixin, UnitScopedAdmin):
         (_("Correction"), {"fields": ("correction_reason",)}),
         (_("Record"), {"fields": (("reporter", "submitted_at"),)}),
     )
+    inlines = (ReportEvidenceInline,)
 
     @admin.display(description=_("reporting month"), ordering="period")
     def period_display(self, obj):
@@ -384,10 +386,11 @@ class MilestoneAdmin(ItemLinkMixin, UnitScopedAdmin):
     fieldsets = (
         (None, {"fields": ("item", "kind", "title")}),
         (_("Dates"), {"fields": (("planned_date", "actual_date"),)}),
-        (_("Evidence"), {"fields": ("evidence_note", "attachment")}),
+        (_("Evidence"), {"fields": ("evidence_note",)}),
     )
+    inlines = (MilestoneEvidenceInline,)
 
 
 # The supervision pages (findings, rounds, runs, overrides) and the API tokens (admin_api)
 # register themselves on import.
-from . import admin_api, admin_supervision, admin_verdicts  # noqa: E402, F401
+from . import admin_api, admin_matters, admin_supervision, admin_verdicts  # noqa: E402, F401

@@ -412,7 +412,7 @@ class ProgressReportInline(ItemInlineMixin, admin.TabularInline):
 
 class MilestoneInline(ItemInlineMixin, admin.TabularInline):
     model = Milestone
-    fields = ("kind", "title", "planned_date", "actual_date", "evidence_note", "attachment")
+    fields = ("kind", "title", "planned_date", "actual_date", "evidence_note")
 
 
 class CheckpointInline(ItemInlineMixin, admin.TabularInline):

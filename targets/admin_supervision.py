@@ -41,9 +41,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import exports, findings, rounds, workdays
+from . import evidence, exports, findings, followup, rounds, workdays
+from .admin_evidence import FindingEvidenceInline
 from .admin_exports import FindingExportMixin
 from .admin_helpers import DubanAdmin, DubanModelForm, StaffWriteMixin, is_staff, my_unit_filter
+from .admin_loop import FindingLoopMixin, FindingReplyInline, RecheckFilter
 from .admin_status import LIGHT_LABELS, badge, item_change_url
 from .choices import OPEN_FINDING_STATES, ExtensionDecision, FindingCause, FindingSource, FindingState, StatusChoice
 from .downloads import docx_response, xlsx_response
@@ -53,8 +55,10 @@ from .models import (
     Department,
     Dispatch,
     Escalation,
+    Evidence,
     ExtensionRequest,
     Finding,
+    FindingReply,
     FindingUpdate,
     HolidayOverride,
     Plan,
@@ -372,15 +376,22 @@ SYSTEM_FIELDS = (
     "dismissed_reason",
     "created_at",
     "owner_company_display",
+    "reopened_on",
+    "reopen_count",
+    "recheck_due",
+    "recheck_result",
+    "rechecked_on",
+    "recheck_note",
+    "timeline_display",
 )
 # Set when the finding is opened, then changed only by the ladder or an approved extension.
 FIXED_AFTER_ADD = ("item", "milestone", "level", "deadline")
 # What the finding's own unit may change.
-UNIT_FIELDS = ("measures", "evidence", "evidence_file")
+UNIT_FIELDS = ("measures", "evidence")
 
 
 @admin.register(Finding)
-class FindingAdmin(FindingExportMixin, DubanAdmin):
+class FindingAdmin(FindingLoopMixin, FindingExportMixin, DubanAdmin):
     form = FindingForm
     change_list_template = "admin/targets/finding/change_list.html"
     change_form_template = "admin/targets/finding/change_form.html"
@@ -395,6 +406,7 @@ class FindingAdmin(FindingExportMixin, DubanAdmin):
         "source",
         "ready_to_close",
         ConfirmedFilter,
+        RecheckFilter,
         "item__plan",
         "item__kind",
         my_unit_filter("department_id"),
@@ -411,7 +423,7 @@ class FindingAdmin(FindingExportMixin, DubanAdmin):
     )
     search_help_text = _("Search by item code or name, the finding's text or the lead unit.")
     autocomplete_fields = ("item", "milestone", "department", "cooperating_departments", "responsible_leader", "contact")
-    inlines = (FindingUpdateInline, ExtensionRequestInline, EscalationInline)
+    inlines = (FindingReplyInline, FindingEvidenceInline, FindingUpdateInline, ExtensionRequestInline, EscalationInline)
     actions = ("confirm_findings", "close_out_findings", "dismiss_findings", "request_closure_of_findings", "export_three_lists")
 
     # --- permissions
@@ -593,18 +605,20 @@ class FindingAdmin(FindingExportMixin, DubanAdmin):
             "problems",
         ]
         responsibility = ["responsible_leader", "department", "cooperating_departments", "contact"]
-        rectification = ["measures", "deadline", "evidence", "evidence_file"]
+        rectification = ["measures", "deadline", "evidence"]
         if obj is not None:
             responsibility.append("owner_company_display")
             rectification = [
                 "measures",
                 ("deadline", "original_deadline"),
                 "evidence",
-                "evidence_file",
                 "closure_requested_on",
                 ("verified_by", "closed_on"),
                 "verification_note",
                 "dismissed_reason",
+                ("reopened_on", "reopen_count"),
+                ("recheck_due", "recheck_result", "rechecked_on"),
+                "recheck_note",
             ]
         return [
             (_("Register"), {"fields": register}),
@@ -617,6 +631,7 @@ class FindingAdmin(FindingExportMixin, DubanAdmin):
                 },
             ),
             (_("Rectification list"), {"fields": rectification}),
+            *([(_("Timeline"), {"fields": ["timeline_display"]})] if obj is not None else []),
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -691,6 +706,12 @@ class FindingAdmin(FindingExportMixin, DubanAdmin):
                 created = findings.add_update(finding, data["text"], request.user, on=data.get("date"))
             elif formset.model is ExtensionRequest:
                 created = findings.request_extension(finding, data["requested_deadline"], data["reason"], request.user)
+            elif formset.model is FindingReply:
+                created = followup.submit_reply(finding, data["text"], request.user, dispatch=data.get("dispatch"))
+                for upload in data.get("attachments") or []:
+                    evidence.attach(created, upload, request.user)
+            elif formset.model is Evidence:
+                created = evidence.attach(finding, data["upload"], request.user)
             else:
                 raise PermissionDenied
             formset.new_objects.append(created)
@@ -704,6 +725,7 @@ class FindingAdmin(FindingExportMixin, DubanAdmin):
                 and may_work_on(request, obj),
                 "duban_staff_actions": is_staff(request) and obj.is_open,
                 "duban_may_confirm": is_staff(request) and obj.is_open and obj.confirmed_at is None,
+                **self.loop_context(request, obj),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -718,6 +740,7 @@ class FindingAdmin(FindingExportMixin, DubanAdmin):
                 view(self.extension_view),
                 name="targets_finding_extension",
             ),
+            *self.loop_urls(),
             *super().get_urls(),
         ]
 
@@ -768,10 +791,7 @@ class FindingAdmin(FindingExportMixin, DubanAdmin):
     def _confirm(self, request, queryset) -> int:
         done = 0
         for finding in queryset.filter(confirmed_at__isnull=True, state__in=OPEN_FINDING_STATES):
-            finding.confirmed_at, finding.confirmed_by = timezone.now(), request.user
-            finding._history_user = request.user
-            finding.save(update_fields=["confirmed_at", "confirmed_by"])
-            done += 1
+            done += followup.confirm(finding, request.user)
         return done
 
     def _with_note(self, request, queryset, kind: str, *, form_url: str = ""):

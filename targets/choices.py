@@ -160,6 +160,7 @@ class FindingSource(models.TextChoices):
     MEETING = "meeting", _("Scheduling meeting")
     SELF_REPORTED = "self_reported", _("Self-reported by the unit")
     ASSIGNED = "assigned", _("Assigned from above")
+    INSTRUCTION = "instruction", _("Leader's instruction")
 
 
 class FindingState(models.TextChoices):
@@ -189,3 +190,54 @@ class RoundKind(models.TextChoices):
     SITE_INSPECTION = "site_inspection", _("Site inspection")
     MEETING = "meeting", _("Scheduling meeting")
     AUTOMATIC = "automatic", _("Automatic")
+
+
+class MatterSource(models.TextChoices):
+    """Where an assigned matter (交办事项) comes from; each value is also its finding's source."""
+
+    INSTRUCTION = "instruction", _("Leader's instruction")
+    MEETING = "meeting", _("Scheduling meeting")
+    SITE_INSPECTION = "site_inspection", _("Site inspection")
+
+
+class ReplyState(models.TextChoices):
+    PENDING = "pending", _("Awaiting review")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Sent back")
+
+
+class RecheckResult(models.TextChoices):
+    """The outcome of a 回头看 (re-check) some time after close-out."""
+
+    HOLDS = "holds", _("Holds")
+    RELAPSED = "relapsed", _("Relapsed")
+
+
+class FindingEventKind(models.TextChoices):
+    """A step on a finding's timeline (who, when, what)."""
+
+    ASSIGNED = "assigned", _("Assigned")
+    CONFIRMED = "confirmed", _("Confirmed")
+    MEASURES = "measures", _("Measures entered")
+    UPDATE = "update", _("Progress note")
+    REPLY = "reply", _("Reply submitted")
+    REPLY_ACCEPTED = "reply_accepted", _("Reply accepted")
+    REPLY_RETURNED = "reply_returned", _("Reply sent back")
+    CLOSURE_REQUESTED = "closure_requested", _("Close-out requested")
+    CLOSURE_RETURNED = "closure_returned", _("Close-out request sent back")
+    EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
+    EXTENSION_DECIDED = "extension_decided", _("Extension decided")
+    CLOSED = "closed", _("Closed out")
+    DISMISSED = "dismissed", _("Dismissed")
+    REOPENED = "reopened", _("Reopened")
+    RELAPSED = "relapsed", _("Relapse found by supervision")
+    RECHECK_HOLDS = "recheck_holds", _("Re-check: holds")
+    RECHECK_RELAPSED = "recheck_relapsed", _("Re-check: relapsed")
+    EVIDENCE = "evidence", _("Evidence added")
+
+
+class EvidenceKind(models.TextChoices):
+    IMAGE = "image", _("Image")
+    PDF = "pdf", _("PDF")
+    WORD = "word", _("Word document")
+    EXCEL = "excel", _("Excel workbook")

@@ -25,11 +25,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import bulk, formatting, workdays
+from . import bulk, followup, formatting, workdays
 from .choices import (
     OPEN_FINDING_STATES,
     ExtensionDecision,
     FindingCause,
+    FindingEventKind,
     FindingLevel,
     FindingSource,
     FindingState,
@@ -136,6 +137,8 @@ def maintain(plan: Plan, as_of: dt.date, statuses: list[ItemStatus]) -> Outcome:
     wants = wanted_findings(statuses, yellow_before, month_end_run)
     open_keys = set(Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES).values_list("dedupe_key", flat=True))
     new = not_yet_handled([want for key, want in wants.items() if key not in open_keys])
+    # A lag that comes back after 销号 reopens the closed finding (targets.followup), not a new one.
+    new = followup.reopen_relapses(as_of, new)
     overrides = holiday_overrides()
     if new:
         open_findings(plan, as_of, new, overrides)
@@ -320,7 +323,15 @@ def escalate(plan: Plan, as_of: dt.date, by_item: dict[int, ItemStatus], red_bef
     """Raise open findings up the ladder; each level is recorded once, with who is told."""
     findings = list(
         Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES).values_list(
-            "pk", "item_id", "opened_on", "deadline", "level", "department_id", "responsible_leader_id", "contact_id"
+            "pk",
+            "item_id",
+            "opened_on",
+            "deadline",
+            "level",
+            "department_id",
+            "responsible_leader_id",
+            "contact_id",
+            "reopened_on",
         )
     )
     if not findings:
@@ -340,7 +351,9 @@ def escalate(plan: Plan, as_of: dt.date, by_item: dict[int, ItemStatus], red_bef
 
     new_rows: list[tuple] = []
     raise_to: dict[int, list[int]] = {}
-    for pk, item_id, opened_on, deadline, level, dept_id, leader_id, contact_id in findings:
+    for pk, item_id, opened_on, deadline, level, dept_id, leader_id, contact_id, reopened_on in findings:
+        # A reopened finding's ladder counts from the reopening, not from when it was first found.
+        opened_on = max(opened_on, reopened_on or opened_on)
         status = by_item.get(item_id)
         red_persists = status is not None and status.status == Status.RED and item_id in red_before and opened_on <= before
         goal = target_level(plan, as_of, opened_on, deadline, red_persists)
@@ -396,6 +409,7 @@ def record_measures(finding: Finding, measures: str, user=None) -> Finding:
         finding.state = FindingState.IN_PROGRESS
     finding._history_user = user
     finding.save()
+    followup.log(finding, FindingEventKind.MEASURES, user, measures)
     return finding
 
 
@@ -416,6 +430,7 @@ def request_closure(finding: Finding, user=None, *, on: dt.date | None = None) -
     finding.closure_requested_on = on or timezone.localdate()
     finding._history_user = user
     finding.save()
+    followup.log(finding, FindingEventKind.CLOSURE_REQUESTED, user, on=finding.closure_requested_on)
     return finding
 
 
@@ -431,8 +446,10 @@ def close_out(finding: Finding, user, note: str, *, on: dt.date | None = None) -
     finding.verification_note = note
     finding.verified_by = user
     finding.closed_on = on or timezone.localdate()
+    followup.schedule_recheck(finding, finding.closed_on)  # 回头看, plan.recheck_days later
     finding._history_user = user
     finding.save()
+    followup.log(finding, FindingEventKind.CLOSED, user, note, on=finding.closed_on)
     return finding
 
 
@@ -448,6 +465,7 @@ def dismiss(finding: Finding, user, reason: str) -> Finding:
     finding.closed_on = timezone.localdate()  # the day it left the register
     finding._history_user = user
     finding.save()
+    followup.log(finding, FindingEventKind.DISMISSED, user, reason, on=finding.closed_on)
     return finding
 
 

@@ -62,7 +62,7 @@ def english_yuan(yuan: Decimal) -> str:
     """A sum in yuan the way English writes large money: 60 billion yuan, 123.46 million yuan, 15,000 yuan."""
     for scale, word in ((Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")):
         if abs(yuan) >= scale:
-            return f"{number(yuan / scale)} {word} yuan"
+            return f"{number(yuan / scale, 2)} {word} yuan"
     return f"{number(yuan, 0)} yuan"
 
 

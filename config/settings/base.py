@@ -337,6 +337,9 @@ DUBAN_SYSTEM_ADMIN_GROUP = "系统管理员"
 DUBAN_SECURITY_ADMIN_GROUP = "安全管理员"
 DUBAN_AUDITOR_GROUP = "审计员"
 DUBAN_ADMIN_TITLE = _("椒江区发改局目标督办系统")
+# Evidence uploads (佐证材料, targets.evidence): the largest file accepted, in MB. Files are stored
+# under MEDIA_ROOT (never under STATIC_ROOT) and served only through the application's download view.
+DUBAN_UPLOAD_MAX_MB = env_int("DUBAN_UPLOAD_MAX_MB", default=20)
 
 # --- Retention (notifications.retention, daily at 03:15) -----------------------------------------
 # Daily status snapshots are kept day by day this long, then thinned to month ends and each item's

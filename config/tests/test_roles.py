@@ -50,6 +50,10 @@ def test_unit_reporters_view_the_register_and_write_only_their_reports():
         "targets.change_findingupdate",
         "targets.add_extensionrequest",
         "targets.change_extensionrequest",
+        "targets.add_findingreply",
+        "targets.change_findingreply",
+        "targets.add_evidence",
+        "targets.change_evidence",
     }
     assert not any(code.split(".")[1].startswith("delete_") for code in unit)
     assert not any(code.startswith("auth.") for code in unit)

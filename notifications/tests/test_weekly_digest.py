@@ -195,3 +195,19 @@ def test_it_sends_each_recipient_in_the_same_number_of_queries(staff):
     (s0, q0), (s1, q1), (s2, q2) = statements
     assert (s1 - s0, s2 - s1) == (3, 3)
     assert q2 - q1 == q1 - q0  # a fixed number of queries per extra recipient
+
+
+def test_staff_see_the_rechecks_due_this_week(staff, django_user_model):
+    from targets import findings
+    from targets.models import Finding
+
+    build()
+    finding = Finding.objects.get(item__code="P1")
+    findings.close_out(finding, None, "已核验", on=D(2023, 4, 12))  # 回头看 90 days later: 2023-07-11
+
+    send_digests(MONDAY)
+
+    staff_mail = by_recipient()[("staff@example.com",)]
+    assert "回头看：本周到期（1 项）" in staff_mail.body
+    assert "2023-04-12 销号，2023-07-11 回头看" in staff_mail.body
+    assert "回头看" not in by_recipient()[("p1@example.com",)].body

@@ -156,4 +156,4 @@ class FindingFilter(ItemLinkedFilter):
 
     class Meta:
         model = Finding
-        fields = ["state", "level", "department", "cause"]
+        fields = ["state", "level", "department", "cause", "source"]

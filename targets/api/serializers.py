@@ -339,6 +339,10 @@ FINDING_LISTS = {
         "verified_by",
         "verification_note",
         "closed_on",
+        "reopened_on",
+        "reopen_count",
+        "recheck_due",
+        "recheck_result",
     ],
 }
 

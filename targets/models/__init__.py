@@ -1,6 +1,7 @@
 """Models of the targets app: the plan and its items (plan.py), supervision (supervision.py)."""
 
 from .api import ApiToken
+from .loop import AssignedMatter, Evidence, FindingEvent, FindingReply
 from .plan import (
     RATIO,
     VALUE,
@@ -35,13 +36,17 @@ __all__ = [
     "RATIO",
     "VALUE",
     "ApiToken",
+    "AssignedMatter",
     "Baseline",
     "Checkpoint",
     "Department",
     "Dispatch",
     "Escalation",
+    "Evidence",
     "ExtensionRequest",
     "Finding",
+    "FindingEvent",
+    "FindingReply",
     "FindingUpdate",
     "HolidayOverride",
     "Milestone",

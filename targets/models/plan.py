@@ -137,6 +137,8 @@ class Plan(models.Model):
     escalate_warning_days = models.PositiveSmallIntegerField(_("level 2 after days open"), default=14)
     escalate_supervision_days = models.PositiveSmallIntegerField(_("level 3 after days open"), default=28)
     reply_workdays = models.PositiveSmallIntegerField(_("reply to a notice within working days"), default=5)
+    # 回头看: how long after 销号 a closed finding comes back for a re-check (each finding may move it).
+    recheck_days = models.PositiveSmallIntegerField(_("re-check days after close-out"), default=90)
     history = HistoricalRecords()
 
     class Meta:

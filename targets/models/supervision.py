@@ -27,6 +27,7 @@ from ..choices import (
     FindingSource,
     FindingState,
     ProblemCategory,
+    RecheckResult,
     RoundKind,
     StatusChoice,
     VerdictOutcome,
@@ -280,6 +281,14 @@ class Finding(models.Model):
     verification_note = models.TextField(_("verification note"), blank=True)
     closed_on = models.DateField(_("closed out on"), null=True, blank=True)
     dismissed_reason = models.TextField(_("reason for dismissal"), blank=True)
+    # Reopening (staff, or a relapse found by a run or a re-check); counted in the unit's record.
+    reopened_on = models.DateField(_("reopened on"), null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # 回头看: set on close-out (plan.recheck_days later), then the result staff record.
+    recheck_due = models.DateField(_("re-check due"), null=True, blank=True)
+    recheck_result = models.CharField(_("re-check result"), max_length=10, choices=RecheckResult.choices, blank=True)
+    rechecked_on = models.DateField(_("re-checked on"), null=True, blank=True)
+    recheck_note = models.TextField(_("re-check note"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     history = HistoricalRecords()
 

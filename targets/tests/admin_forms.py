@@ -60,7 +60,10 @@ def add_inline_row(data: dict, response, model, **values) -> dict:
         else:
             data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
         for name, value in values.items():
-            data[f"{prefix}-{index}-{name}"] = value.isoformat() if isinstance(value, dt.date) else str(value)
+            if hasattr(value, "read") or isinstance(value, list):
+                data[f"{prefix}-{index}-{name}"] = value  # uploads go as they are
+            else:
+                data[f"{prefix}-{index}-{name}"] = value.isoformat() if isinstance(value, dt.date) else str(value)
         return data
     raise LookupError(f"no inline for {model.__name__}")
 

@@ -293,7 +293,7 @@ def test_staff_add_a_finding_by_hand(client, staff_user, own_finding):
 def test_a_unit_enters_measures_on_its_own_finding(client, unit_user, own_finding):
     client.force_login(unit_user)
     page = client.get(change_url(own_finding))
-    assert set(page.context["adminform"].form.fields) == {"measures", "evidence", "evidence_file"}
+    assert set(page.context["adminform"].form.fields) == {"measures", "evidence"}
     data = changeform_data(page)
     data["measures"] = "倒排工期，每周调度"
     data["evidence"] = "调度会纪要"

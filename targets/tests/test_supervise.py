@@ -186,7 +186,7 @@ def test_it_marks_a_finding_ready_to_close_but_never_closes_it(plan):
     assert (finding.state, finding.ready_to_close) == ("open", True)
 
 
-def test_it_opens_a_new_finding_linked_to_the_closed_one_when_the_item_lags_again(plan, staff_user):
+def test_it_reopens_the_closed_finding_when_the_item_lags_again(plan, staff_user):
     project = make_project(plan)
     monthly(project, 6, 30)
     supervise(plan, D(2023, 7, 10))
@@ -202,8 +202,14 @@ def test_it_opens_a_new_finding_linked_to_the_closed_one_when_the_item_lags_agai
     report(project, D(2023, 8, 31), 300)
     supervise(plan, D(2023, 9, 10))
 
-    second = Finding.objects.exclude(pk=first.pk).get()
-    assert (second.state, second.previous_id) == ("open", first.pk)
+    # A relapse reopens the closed finding (issue 12), one level higher, rather than opening a new one.
+    assert Finding.objects.get().pk == first.pk
+    first.refresh_from_db()
+    # Reopened at the missed month end the run caught up first; the relapse raised it to level 2, and
+    # still red after that month end takes it to 3 like any finding.
+    assert (first.state, first.reopened_on, first.reopen_count, first.level) == ("open", D(2023, 8, 31), 1, 3)
+    assert Escalation.objects.get(finding=first, level=2).date == D(2023, 8, 31)
+    assert first.events.filter(kind="relapsed").count() == 1
 
 
 def test_it_escalates_after_14_and_28_days_to_the_unit_head_and_the_leader(plan):
