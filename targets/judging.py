@@ -51,18 +51,31 @@ COVERED_BY_LATER_FIGURE = frozenset({JudgingKind.CUMULATIVE, JudgingKind.LEVEL, 
 # --- kind and cadence --------------------------------------------------------------------------------
 
 
+# Plain strings: kind_of() runs for every item of a 100k register, and comparing with enum members is slower.
+_MILESTONE, _MILESTONES, _MANUAL = MetricKind.MILESTONE.value, ScheduleMode.MILESTONES.value, ScheduleMode.MANUAL.value
+_RELATIONS = frozenset(kind.value for kind in RELATION_KINDS)
+_YES_NO, _INDICATIVE, _LEVEL, _CUMULATIVE = (
+    JudgingKind.YES_NO.value,
+    JudgingKind.INDICATIVE.value,
+    JudgingKind.LEVEL.value,
+    JudgingKind.CUMULATIVE.value,
+)
+
+
 def kind_of(judging_kind: str | None, metric_kind: str | None, schedule_mode: str, target_value) -> str:
     """The goal's judging kind: as set, else from its metric kind and schedule mode (projects:
     cumulative)."""
     if judging_kind:
         return judging_kind
-    if metric_kind == MetricKind.MILESTONE or schedule_mode == ScheduleMode.MILESTONES:
-        return JudgingKind.YES_NO
-    if metric_kind in RELATION_KINDS:
-        return JudgingKind.INDICATIVE
-    if schedule_mode == ScheduleMode.MANUAL:
-        return JudgingKind.LEVEL if target_value is not None else JudgingKind.INDICATIVE
-    return JudgingKind.CUMULATIVE
+    if metric_kind is None and schedule_mode != _MILESTONES and schedule_mode != _MANUAL:
+        return _CUMULATIVE  # projects, the common case
+    if metric_kind == _MILESTONE or schedule_mode == _MILESTONES:
+        return _YES_NO
+    if metric_kind in _RELATIONS:
+        return _INDICATIVE
+    if schedule_mode == _MANUAL:
+        return _LEVEL if target_value is not None else _INDICATIVE
+    return _CUMULATIVE
 
 
 def cadence_of(cadence: str | None) -> str:
@@ -144,6 +157,7 @@ def points(
     due_day: int = 5,
     lag_days: int | None = None,
     window_ends: tuple[dt.date, ...] = (),
+    first_month: int = FIRST_STATISTICS_MONTH,
 ) -> tuple[Point, ...]:
     """The statistics points of a period on a cadence, in order.
 
@@ -157,7 +171,7 @@ def points(
     if cadence in (Cadence.MONTHLY, Cadence.QUARTERLY):
         month = month_start(period_start)
         while month <= period_end:
-            if month.month >= FIRST_STATISTICS_MONTH and (cadence == Cadence.MONTHLY or month.month in QUARTER_END_MONTHS):
+            if month.month >= first_month and (cadence == Cadence.MONTHLY or month.month in QUARTER_END_MONTHS):
                 dates.append(min(month_end(month.year, month.month), period_end))
             month = add_months(month, 1)
     elif cadence == Cadence.SEASONAL:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.utils import translation
 
 from . import formatting
-from .choices import ActualSource, MetricKind
+from .choices import ActualSource, Cadence, Curve, JudgingKind, MetricKind
 from .exports import LIGHT, zh
 from .headlines import completion_percent
 from .spreadsheets import Column, Table, column_sum, yi
@@ -57,6 +57,12 @@ GOAL_COLUMNS = [
     Column("牵头单位", 20, "wrap"),
     Column("责任领导", 14, "wrap"),
     Column("实际值来源", 12),
+    # How the goal is judged (docs/judging.md): the same data as the goal page.
+    Column("评价类型", 16, "wrap"),
+    Column("报送周期", 12),
+    Column("公布滞后（天）", 8, "int"),
+    Column("进度曲线", 14),
+    Column("约数容差", 8, "number"),
 ]
 GOAL_TOTALS_LABEL = "合计（亿元，仅金额类目标）"
 
@@ -91,6 +97,11 @@ def goal_row(index: int, goal) -> list:
         goal.lead_department.name if goal.lead_department_id else "",
         str(goal.responsible_leader) if goal.responsible_leader_id else "",
         zh(ActualSource, goal.actual_source),
+        zh(JudgingKind, goal.judging_kind),
+        zh(Cadence, goal.cadence),
+        goal.publication_lag_days,
+        zh(Curve, goal.curve),
+        goal.tolerance if goal.comparator == "~" else None,
     ]
 
 

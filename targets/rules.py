@@ -236,11 +236,11 @@ def kind_of(facts: ItemFacts) -> str:
     return judging.kind_of(facts.judging_kind, facts.metric_kind, facts.schedule_mode, facts.target_value)
 
 
-def value_rules_for(facts: ItemFacts) -> tuple[Rule, ...] | None:
+def value_rules_for(facts: ItemFacts, kind: str | None = None) -> tuple[Rule, ...] | None:
     """Which table judges the item's value; None for items judged by milestones only."""
     if facts.schedule_mode == ScheduleMode.MILESTONES:
         return None
-    rules = RULES_BY_KIND[kind_of(facts)]
+    rules = RULES_BY_KIND[kind or kind_of(facts)]
     if rules is FULL_TARGET_RULES and facts.target_value is None:
         return RELATION_RULES  # a level with no number: a relation to its reference
     return rules
@@ -249,8 +249,15 @@ def value_rules_for(facts: ItemFacts) -> tuple[Rule, ...] | None:
 def calendar_of(facts: ItemFacts) -> tuple[Point, ...]:
     """The item's statistics points on its cadence (targets.judging.points)."""
     window_ends = tuple(day for day, _value in facts.checkpoints) if facts.cadence == "seasonal" else ()
+    thresholds = facts.thresholds
     return judging.points(
-        facts.cadence, facts.period_start, facts.period_end, facts.thresholds.report_due_day, facts.lag_days, window_ends
+        facts.cadence,
+        facts.period_start,
+        facts.period_end,
+        thresholds.report_due_day,
+        facts.lag_days,
+        window_ends,
+        thresholds.first_statistics_month,
     )
 
 
@@ -537,7 +544,7 @@ def judge_milestones(
 
 
 def judge_reporting(
-    facts: ItemFacts, as_of: dt.date, reported: set[dt.date], calendar: tuple[Point, ...] | None = None
+    facts: ItemFacts, as_of: dt.date, reported: set[dt.date], calendar: tuple[Point, ...] | None = None, kind: str | None = None
 ) -> tuple[Status, tuple[Reason, ...], tuple[dt.date, ...], tuple[dt.date, ...]]:
     """(light, reasons, missing months, lapsed months) of the reporting duty on the item's cadence.
 
@@ -549,7 +556,7 @@ def judge_reporting(
     if not facts.expects_monthly_reports:
         return Status.GREY, (), (), ()
     calendar = calendar if calendar is not None else calendar_of(facts)
-    covers = kind_of(facts) in judging.COVERED_BY_LATER_FIGURE
+    covers = (kind or kind_of(facts)) in judging.COVERED_BY_LATER_FIGURE
     latest = max(reported) if reported else None
     due_any = False
     missing: list[dt.date] = []
@@ -584,7 +591,8 @@ def judge_reporting(
 def evaluate(facts: ItemFacts, as_of: dt.date) -> ItemStatus:
     """The item's lights on ``as_of`` (see the module docstring for the rules)."""
     visible = Visible(facts, as_of)
-    rules = value_rules_for(facts)
+    kind = kind_of(facts)
+    rules = value_rules_for(facts, kind)
     calendar = calendar_of(facts)
     final = judging.is_final(
         as_of, facts.period_end, calendar, visible.periods, needs_figure=rules is not None, live=facts.actual_from_rollup
@@ -598,7 +606,7 @@ def evaluate(facts: ItemFacts, as_of: dt.date) -> ItemStatus:
     else:
         value = judge_against_target(facts, as_of, visible, rules, final)
     milestone_status, milestone_reasons, overdue, missed = judge_milestones(facts, as_of, rules is None)
-    reporting_status, reporting_reasons, missing, lapsed = judge_reporting(facts, as_of, visible.periods, calendar)
+    reporting_status, reporting_reasons, missing, lapsed = judge_reporting(facts, as_of, visible.periods, calendar, kind)
 
     status = worse(value.status, milestone_status, reporting_status)
     reasons = value.reasons + milestone_reasons + reporting_reasons

@@ -113,31 +113,20 @@ def judgement_date(
     *,
     live: bool = False,
 ) -> dt.date | None:
-    """The statistics point a cumulative item is judged at on ``as_of``, or None before its first one.
+    """The statistics point a monthly cumulative item is judged at on ``as_of``, or None before its
+    first one: targets.judging.judgement_point on the monthly calendar (the rule's one home).
 
-    Candidates are the statistics months of the period (months from ``first_statistics_month`` in
-    each year, within the period); the candidate date is the month's end, or the period end when the
-    period ends inside the month. The latest candidate on or before as_of is taken once its report
-    is overdue-if-missing (as_of after the due date) or has arrived (its first day is in
-    ``reported_periods``). ``live`` items (roll-ups computed from the register on the date) always
-    have their figure in, so they are judged at the latest candidate on or before as_of.
-
-    After the period end the item is judged at its last point for good.
+    The latest month end of the period (from ``first_statistics_month``; the period end when it ends
+    inside a month) on or before as_of whose figure is overdue-if-missing or has arrived; ``live``
+    items (roll-ups) always have their figure in. After the period end: its last point for good.
     """
-    first_month = thresholds.first_statistics_month
-    due_day = thresholds.report_due_day
-    month = month_start(min(as_of, period_end))
-    while True:
-        point = min(month_end(month.year, month.month), period_end)
-        if point < period_start:
-            return None
-        if (
-            month.month >= first_month
-            and point <= as_of
-            and (live or month in reported_periods or as_of > report_due_date(month, due_day))
-        ):
-            return point
-        month = previous_month(month)
+    from . import judging  # judging builds on this module
+
+    calendar = judging.points(
+        "monthly", period_start, period_end, thresholds.report_due_day, None, (), thresholds.first_statistics_month
+    )
+    point = judging.judgement_point(as_of, calendar, reported_periods, live=live)
+    return point.date if point else None
 
 
 def statistics_months(period_start: dt.date, period_end: dt.date, first_month: int = FIRST_STATISTICS_MONTH) -> list[dt.date]:
@@ -145,18 +134,15 @@ def statistics_months(period_start: dt.date, period_end: dt.date, first_month: i
     return [month for month, _due in reporting_calendar(period_start, period_end, first_month)]
 
 
-@functools.lru_cache(maxsize=1024)  # items share a handful of periods
 def reporting_calendar(
     period_start: dt.date, period_end: dt.date, first_month: int = FIRST_STATISTICS_MONTH, due_day: int = 5
 ) -> tuple[tuple[dt.date, dt.date], ...]:
-    """(first day, report due date) of every statistics month of the period, in order."""
-    months = []
-    month, last = month_start(period_start), month_start(period_end)
-    while month <= last:
-        if month.month >= first_month:
-            months.append((month, report_due_date(month, due_day)))
-        month = add_months(month, 1)
-    return tuple(months)
+    """(first day, report due date) of every statistics month of the period, in order (the monthly
+    calendar of targets.judging.points)."""
+    from . import judging  # judging builds on this module
+
+    calendar = judging.points("monthly", period_start, period_end, due_day, None, (), first_month)
+    return tuple((point.last, point.due) for point in calendar if point.last.month >= first_month)
 
 
 # --- expected values ------------------------------------------------------------------------------

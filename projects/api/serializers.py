@@ -14,7 +14,7 @@ from ..models import Blocker, Project
 class ProjectSerializer(FieldsMixin, StatusFieldsMixin, serializers.ModelSerializer):
     name = serializers.CharField(source="title", read_only=True)
     annual_plan_investment = serializers.DecimalField(
-        max_digits=16, decimal_places=2, source="target_value", read_only=True, allow_null=True
+        max_digits=17, decimal_places=3, source="target_value", read_only=True, allow_null=True
     )
 
     class Meta:

@@ -20,9 +20,13 @@ def test_project_fields(api, unit_user, plan, departments):
     )  # fmt: skip
     data = api(unit_user).get(f"/api/v1/projects/{project.pk}/").json()
     assert data["name"] == "椒江大桥"
-    assert data["total_investment"] == "20000.00"
-    assert data["annual_plan_investment"] == "8000.00"
-    assert (data["status"], data["expected_value"], data["actual_value"]) == ("yellow", "4000.00", "3000.00")
+    assert data["total_investment"] == "20000.000"
+    assert data["annual_plan_investment"] == "8000.000"
+    assert (data["status"], data["expected_value"], data["actual_value"]) == (
+        "yellow",
+        "4000.000",
+        "3000.000",
+    )  # three decimals (issue 10)
     for field in ["id", "plan", "code", "lead_department", "category", "stage", "ratio", "forecast_value"]:
         assert field in data
     early = api(unit_user).get(f"/api/v1/projects/{project.pk}/", {"as_of": "2023-06-29"}).json()
@@ -72,7 +76,7 @@ def test_it_lists_projects_with_the_status_their_detail_shows(api, unit_user, pl
     )  # fmt: skip
     client = api(unit_user)
     listed = {row["id"]: row for row in client.get("/api/v1/projects/").json()["results"]}
-    assert (listed[judged.pk]["status"], listed[judged.pk]["actual_value"]) == ("red", "1000.50")
+    assert (listed[judged.pk]["status"], listed[judged.pk]["actual_value"]) == ("red", "1000.500")
     assert (listed[unjudged.pk]["status"], listed[unjudged.pk]["expected_value"]) == ("grey", None)
     for project in (judged, unjudged):
         assert client.get(f"/api/v1/projects/{project.pk}/").json() == listed[project.pk]

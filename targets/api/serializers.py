@@ -157,16 +157,17 @@ class StatusFieldsMixin(serializers.Serializer):
     """The traffic light and figures of the supervision snapshot (see querysets.with_status)."""
 
     # Grey, and the figures null, while no supervision run on or before the date has judged the item.
+    # Figures keep the models' three decimals (the plan's numbers exactly: 98.392 公里).
     status = serializers.ChoiceField(choices=StatusChoice.choices, read_only=True, source="snapshot_status")
     expected_value = serializers.DecimalField(
-        max_digits=16, decimal_places=2, read_only=True, allow_null=True, source="snapshot_expected"
+        max_digits=17, decimal_places=3, read_only=True, allow_null=True, source="snapshot_expected"
     )
     actual_value = serializers.DecimalField(
-        max_digits=16, decimal_places=2, read_only=True, allow_null=True, source="snapshot_actual"
+        max_digits=17, decimal_places=3, read_only=True, allow_null=True, source="snapshot_actual"
     )
     ratio = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, allow_null=True, source="snapshot_ratio")
     forecast_value = serializers.DecimalField(
-        max_digits=16, decimal_places=2, read_only=True, allow_null=True, source="snapshot_forecast"
+        max_digits=17, decimal_places=3, read_only=True, allow_null=True, source="snapshot_forecast"
     )
     status_date = serializers.DateField(read_only=True, allow_null=True, source="snapshot_date")
     # Null when a run judged the item; else why the status is grey and the figures null.

@@ -145,7 +145,7 @@ def test_it_serializes_goals_as_drf_does(two_plans):
     serializer = TargetSerializer()
     for row in with_status(Target.objects.all(), None):
         assert serializer.to_representation(row) == drf_representation(serializer, row)
-    assert serializer.to_representation(row)["target_value"] == "100.00"
+    assert serializer.to_representation(row)["target_value"] == "100.000"  # three decimals (issue 10)
 
 
 def test_it_serializes_findings_as_drf_does(plan, departments):

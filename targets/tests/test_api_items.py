@@ -52,9 +52,12 @@ def history(plan, departments):
 @pytest.mark.parametrize(
     ("as_of", "expected"),
     [
-        (None, {"status": "red", "expected_value": "33.33", "actual_value": "10.00", "ratio": "0.30", "forecast_value": "30.00"}),
+        (
+            None,
+            {"status": "red", "expected_value": "33.330", "actual_value": "10.000", "ratio": "0.30", "forecast_value": "30.000"},
+        ),
         ("2023-05-15", {"status": "red", "status_date": "2023-04-30"}),
-        ("2023-04-29", {"status": "green", "expected_value": "25.00", "actual_value": "30.00", "ratio": "1.20"}),
+        ("2023-04-29", {"status": "green", "expected_value": "25.000", "actual_value": "30.000", "ratio": "1.20"}),
         ("2023-03-31", {"status": "green", "status_date": "2023-03-31"}),
         ("2023-03-30", {"status": "grey", "expected_value": None, "actual_value": None, "status_date": None}),
     ],

@@ -30,7 +30,7 @@ def post(client, **data):
 def test_a_report_is_saved_with_its_reporter_and_month(alpha, goal, unit_user):
     response = post(alpha, target=goal.pk, as_of="2023-04-30", value="55.5", note="进展顺利", problems="无")
     assert response.status_code == 201, response.content
-    assert response.data["value"] == "55.50"
+    assert response.data["value"] == "55.500"  # three decimals (issue 10)
     assert response.data["target"] == goal.pk
     assert response.data["project"] is None
     report = ProgressReport.objects.get()

@@ -54,7 +54,7 @@ def test_status_counts_and_headlines(api, unit_user, round_, plan):
     assert data["counts"]["green"] == {"goal": 0, "project": 0}
     [headline] = data["headlines"]
     assert (headline["id"], headline["status"], headline["expected_value"], headline["actual_value"]) == (
-        goal.pk, "red", "33.33", "10.00",
+        goal.pk, "red", "33.330", "10.000",  # three decimals (issue 10)
     )  # fmt: skip
     before = api(unit_user).get("/api/v1/status/", {"plan": plan.pk, "as_of": "2023-04-29"}).json()
     assert before["run_date"] is None

@@ -68,7 +68,7 @@ def test_it_keeps_the_three_lists_as_they_stood(plan, register, departments):
     assert data["problems"] == "政策处理未完成"
     assert data["opened_on"] == "2023-06-30"
     assert data["light_when_found"] == "red"
-    assert data["expected"] == "4000.00"
+    assert data["expected"] == "4000.000"  # three decimals (issue 10)
     assert data["value_unit"] == "万元"
     assert data["responsible_leader"] == "王副区长（副区长）"
     assert data["department"] == "区市场监督管理局"
