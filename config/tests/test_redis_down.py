@@ -45,16 +45,17 @@ def redis_down(settings):
 
 
 @pytest.fixture
-def broker_down(redis_down, settings, monkeypatch):
-    """Celery not eager, its broker the same refusing Redis."""
+def broker_down(redis_down, settings):
+    """Celery not eager, its broker the same refusing Redis; the app's settings restored after."""
+    keys = ("task_always_eager", "broker_url", "broker_connection_timeout", "task_publish_retry")
+    saved = {key: celery_app.conf[key] for key in keys}
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-    monkeypatch.setitem(celery_app.conf, "broker_url", redis_down)
-    monkeypatch.setitem(celery_app.conf, "broker_connection_timeout", 1)
-    monkeypatch.setitem(celery_app.conf, "task_publish_retry", False)
+    celery_app.conf.update(task_always_eager=False, broker_url=redis_down, broker_connection_timeout=1, task_publish_retry=False)
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
     yield
+    # monkeypatch.setitem cannot restore Celery's layered settings: later eager tasks returned None.
+    celery_app.conf.update(saved)
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
@@ -119,7 +120,7 @@ def test_an_upload_that_cannot_be_queued_fails_at_once_with_a_message(
 
 
 def test_a_confirm_that_cannot_be_queued_goes_back_to_ready_to_be_confirmed_again(
-    broker_down, client, staff_user, plan, departments, django_capture_on_commit_callbacks, settings, monkeypatch
+    broker_down, client, staff_user, plan, departments, django_capture_on_commit_callbacks, settings
 ):
     # Analysed while the queue worked (eagerly), then confirmed while it is down.
     settings.CELERY_TASK_ALWAYS_EAGER = True
@@ -137,7 +138,7 @@ def test_a_confirm_that_cannot_be_queued_goes_back_to_ready_to_be_confirmed_agai
 
     # The queue is back: the same batch is confirmed again and applied.
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    celery_app.conf.task_always_eager = True
     assert client.post(apply_url).status_code == 302
     batch.refresh_from_db()
     assert batch.status == "applied"
