@@ -144,3 +144,9 @@ def test_an_expired_password_must_be_changed_before_anything_else(client, staff,
     assert client.get(INDEX).status_code == 200
     assert PasswordAge.objects.get(user=staff).changed_at == START + dt.timedelta(days=91)
     assert AuditEvent.objects.filter(action=AuditAction.PASSWORD_CHANGED, target="user:staff", username="staff").exists()
+
+
+def test_a_login_without_a_request_skips_the_lock_check_but_not_the_password(client, staff):
+    # The test client's login() authenticates without a request: no client, no attempt to count.
+    assert client.login(username="staff", password="pw-staff")
+    assert not client.login(username="staff", password="wrong")
