@@ -149,7 +149,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=DUBAN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "security.client.client_ip"
-AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "security.views.locked_out"
 # Logins and logouts go to the security audit log (security.signals), not to a second table.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
