@@ -37,6 +37,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes_even_with_the_right_
 
     locked = attempt(client, "staff", "pw-staff")
     assert locked.status_code == 429
+    assert "账号已被暂时锁定" in locked.content.decode()
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(action=AuditAction.LOCKED_OUT, username="staff").exists()
 
