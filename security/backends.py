@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -33,3 +34,16 @@ class AddressThrottleBackend:
             request.duban_address_throttled = True
             raise PermissionDenied
         return None
+
+
+class AccountLockBackend(AxesStandaloneBackend):
+    """django-axes' lock check for logins that come with a request (every web login).
+
+    authenticate() without a request (the test client's login(), a script) is no client's attempt:
+    it is passed on instead of failing with axes' AxesBackendRequestParameterRequired.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

@@ -61,11 +61,15 @@ class PasswordAgeValidator:
         return _("Passwords must be changed every %(days)d days.") % {"days": days}
 
 
+def last_changed(user) -> dt.datetime | None:
+    from .models import PasswordAge
+
+    return PasswordAge.objects.filter(user=user).values_list("changed_at", flat=True).first()
+
+
 def password_expired(user, now: dt.datetime | None = None) -> bool:
     days = settings.DUBAN_PASSWORD_MAX_AGE_DAYS
     if not days or not getattr(user, "is_authenticated", False):
         return False
-    from .models import PasswordAge
-
-    changed = PasswordAge.objects.filter(user=user).values_list("changed_at", flat=True).first()
+    changed = last_changed(user)
     return changed is not None and (now or timezone.now()) - changed > dt.timedelta(days=days)

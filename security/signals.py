@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import timezone
 
 from .audit import record
 from .models import AuditAction, PasswordAge
@@ -22,7 +23,12 @@ USER_FLAGS = ("is_active", "is_staff", "is_superuser")
 
 
 def on_login(sender, request, user, **_kwargs):
-    PasswordAge.objects.get_or_create(user=user)  # the expiry clock starts at the first login it sees
+    age, _created = PasswordAge.objects.get_or_create(user=user)  # the expiry clock starts at the first login it sees
+    session = getattr(request, "session", None)
+    if session is not None:
+        # What security.middleware would otherwise write on the first page (saved with the login's session).
+        session["duban_seen"] = timezone.now().timestamp()
+        session["duban_password_changed"] = [user.pk, age.changed_at.isoformat()]
     record(A.LOGIN, request=request, user=user)
 
 

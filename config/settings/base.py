@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Records request.user on every history row (the audit trail's "who").
     "simple_history.middleware.HistoryRequestMiddleware",
+    "security.middleware.IdleSessionMiddleware",
     "security.middleware.PasswordExpiryMiddleware",
     "security.middleware.AuditDownloadsMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
@@ -117,7 +118,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AUTHENTICATION_BACKENDS = [
     # Refuse first: too many failures from the client's address, or a locked account (django-axes).
     "security.backends.AddressThrottleBackend",
-    "axes.backends.AxesStandaloneBackend",
+    "security.backends.AccountLockBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 DUBAN_PASSWORD_MIN_LENGTH = env_int("DUBAN_PASSWORD_MIN_LENGTH", default=10)
@@ -150,14 +151,14 @@ AXES_COOLOFF_TIME = timedelta(minutes=DUBAN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "security.client.client_ip"
-AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "security.views.locked_out"
 # Logins and logouts go to the security audit log (security.signals), not to a second table.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
-# Idle sessions end: each request renews the cookie, DUBAN_SESSION_IDLE_MINUTES without one ends it.
+# Idle sessions end: requests renew the session (security.middleware.IdleSessionMiddleware, at most
+# every 5 minutes), DUBAN_SESSION_IDLE_MINUTES without one end it.
 DUBAN_SESSION_IDLE_MINUTES = env_int("DUBAN_SESSION_IDLE_MINUTES", default=30)
 SESSION_COOKIE_AGE = DUBAN_SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
 # Security audit log retention in days (never below 180: security.audit.purge).
 DUBAN_AUDIT_RETENTION_DAYS = env_int("DUBAN_AUDIT_RETENTION_DAYS", default=365)
 

@@ -16,13 +16,14 @@ def codes(group_name: str) -> set[str]:
     return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
 
 
-def test_bureau_staff_hold_every_duban_permission_and_nothing_else():
+def test_bureau_staff_hold_every_duban_permission_and_the_account_locks_and_nothing_else():
     every = {
         f"{p.content_type.app_label}.{p.codename}"
         for p in Permission.objects.filter(content_type__app_label__in=DUBAN_APPS).select_related("content_type")
     }
     assert len(every) > 20
-    assert codes(settings.DUBAN_BUREAU_STAFF_GROUP) == every
+    locks = {"axes.view_accessattempt", "axes.delete_accessattempt", "axes.view_accessfailurelog"}
+    assert codes(settings.DUBAN_BUREAU_STAFF_GROUP) == every | locks
 
 
 def test_unit_reporters_view_the_register_and_write_only_their_reports():

@@ -186,3 +186,10 @@ def test_retention_never_drops_below_180_days(settings, staff_user):
     assert audit.purge(now) == 0
     raw.filter(pk=old.pk).update(at=now - dt.timedelta(days=181))
     assert audit.purge(now) == 1
+
+
+def test_a_migrate_that_changes_no_role_writes_no_audit_row():
+    ensure_roles()
+    before = AuditEvent.objects.count()
+    ensure_roles()
+    assert AuditEvent.objects.count() == before

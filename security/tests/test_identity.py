@@ -37,6 +37,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes_even_with_the_right_
 
     locked = attempt(client, "staff", "pw-staff")
     assert locked.status_code == 429
+    assert "账号已被暂时锁定" in locked.content.decode()
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(action=AuditAction.LOCKED_OUT, username="staff").exists()
 
@@ -144,3 +145,9 @@ def test_an_expired_password_must_be_changed_before_anything_else(client, staff,
     assert client.get(INDEX).status_code == 200
     assert PasswordAge.objects.get(user=staff).changed_at == START + dt.timedelta(days=91)
     assert AuditEvent.objects.filter(action=AuditAction.PASSWORD_CHANGED, target="user:staff", username="staff").exists()
+
+
+def test_a_login_without_a_request_skips_the_lock_check_but_not_the_password(client, staff):
+    # The test client's login() authenticates without a request: no client, no attempt to count.
+    assert client.login(username="staff", password="pw-staff")
+    assert not client.login(username="staff", password="wrong")
