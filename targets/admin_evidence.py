@@ -60,7 +60,7 @@ class MultipleUploadField(UploadField):
 
 
 class EvidenceForm(forms.ModelForm):
-    upload = UploadField(label=_("file"), required=True)
+    upload = UploadField(label=_("upload"), required=True)
 
     class Meta:
         model = Evidence
@@ -108,6 +108,10 @@ class EvidenceInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("uploaded_by")
+
+    @admin.display(description=_("upload"))
+    def upload(self, obj):
+        return EMPTY  # saved rows show the file under "download"; the upload is only on a new row
 
     @admin.display(description=_("file"))
     def download(self, obj):
