@@ -146,3 +146,11 @@ class ReportEvidenceInline(EvidenceInline):
 
 class MilestoneEvidenceInline(EvidenceInline):
     fk_name = "milestone"
+
+
+class EvidenceOnSavedMixin:
+    """For the owners' admins: files are attached to a saved record, so add pages have no file inline."""
+
+    def get_inlines(self, request, obj):
+        inlines = super().get_inlines(request, obj)
+        return inlines if obj is not None else [i for i in inlines if not issubclass(i, EvidenceInline)]
