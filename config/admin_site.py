@@ -36,5 +36,6 @@ class DubanAdminSite(admin.AdminSite):
         return [
             path("dashboard/", self.admin_view(partial(views.dashboard_view, site=self)), name="dashboard"),
             path("dashboard/xlsx/", self.admin_view(partial(views.dashboard_xlsx, site=self)), name="dashboard_xlsx"),
+            path("dashboard/circular/", self.admin_view(partial(views.circular_docx, site=self)), name="dashboard_circular"),
             *super().get_urls(),
         ]

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import formatting, rollups
-from .admin_evidence import MilestoneEvidenceInline, ReportEvidenceInline
+from .admin_evidence import EvidenceOnSavedMixin, MilestoneEvidenceInline, ReportEvidenceInline
 from .admin_exports import TargetExportMixin
 from .admin_helpers import (
     CheckpointInline,
@@ -128,6 +128,16 @@ class PlanAdmin(DubanAdmin):
             },
         ),
         (_("Reporting"), {"fields": ("report_due_day", "due_soon_days")}),
+        (
+            _("findings"),
+            {
+                "fields": (
+                    ("finding_deadline_workdays", "reply_workdays"),
+                    ("escalate_warning_days", "escalate_supervision_days"),
+                    "recheck_days",
+                )
+            },
+        ),
     )
 
     def get_queryset(self, request):
@@ -314,7 +324,7 @@ class ItemLinkMixin:
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(ItemLinkMixin, UnitScopedAdmin):
+class ProgressReportAdmin(EvidenceOnSavedMixin, ItemLinkMixin, UnitScopedAdmin):
     form = ProgressReportForm
     list_display = ("item", "lead_unit", "period_display", "as_of", "value_display", "reporter", "submitted_at")
     list_filter = (
@@ -370,7 +380,7 @@ class MilestoneStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(ItemLinkMixin, UnitScopedAdmin):
+class MilestoneAdmin(EvidenceOnSavedMixin, ItemLinkMixin, UnitScopedAdmin):
     list_display = ("title", "item", "lead_unit", "kind", "planned_date", "actual_date")
     list_filter = (
         MilestoneStateFilter,

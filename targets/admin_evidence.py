@@ -60,7 +60,7 @@ class MultipleUploadField(UploadField):
 
 
 class EvidenceForm(forms.ModelForm):
-    upload = UploadField(label=_("file"), required=True)
+    upload = UploadField(label=_("upload"), required=True)
 
     class Meta:
         model = Evidence
@@ -109,6 +109,10 @@ class EvidenceInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("uploaded_by")
 
+    @admin.display(description=_("upload"))
+    def upload(self, obj):
+        return EMPTY  # saved rows show the file under "download"; the upload is only on a new row
+
     @admin.display(description=_("file"))
     def download(self, obj):
         if obj is None or obj.pk is None:
@@ -142,3 +146,11 @@ class ReportEvidenceInline(EvidenceInline):
 
 class MilestoneEvidenceInline(EvidenceInline):
     fk_name = "milestone"
+
+
+class EvidenceOnSavedMixin:
+    """For the owners' admins: files are attached to a saved record, so add pages have no file inline."""
+
+    def get_inlines(self, request, obj):
+        inlines = super().get_inlines(request, obj)
+        return inlines if obj is not None else [i for i in inlines if not issubclass(i, EvidenceInline)]

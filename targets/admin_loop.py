@@ -136,6 +136,14 @@ class FindingReplyInline(admin.TabularInline):
             .annotate(duban_staff=Value(is_staff(request)))
         )
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if self.has_add_permission(request, obj) else tuple(f for f in fields if f != "attachments")
+
+    @admin.display(description=_("attachments"))
+    def attachments(self, obj):
+        return EMPTY  # saved replies list their files under "files"; the upload is only on a new row
+
     @admin.display(description=_("files"))
     def files(self, obj):
         if obj is None or obj.pk is None:

@@ -49,8 +49,10 @@ from .models import (
 from .permissions import is_bureau_staff, user_department_id
 
 
-def log(finding: Finding, kind: str, user=None, text: str = "", *, on: dt.date | None = None, reply=None) -> FindingEvent:
-    """Append a step to the finding's timeline."""
+def log(
+    finding: Finding, kind: str, user=None, text: str = "", *, on: dt.date | None = None, reply=None, deadline=None
+) -> FindingEvent:
+    """Append a step to the finding's timeline (with the deadline the step set, if it set one)."""
     return FindingEvent.objects.create(
         finding=finding,
         kind=kind,
@@ -58,6 +60,7 @@ def log(finding: Finding, kind: str, user=None, text: str = "", *, on: dt.date |
         actor=user if getattr(user, "pk", None) else None,
         text=text,
         reply=reply,
+        deadline=deadline,
     )
 
 
@@ -292,7 +295,7 @@ def _reopen(finding: Finding, user, reason: str, on: dt.date, *, kind: str, rais
         Escalation.objects.get_or_create(
             finding=finding, level=finding.level, defaults={"date": on, "reason": _("Relapsed after close-out")[:200]}
         )
-    log(finding, kind, user, reason, on=on)
+    log(finding, kind, user, reason, on=on, deadline=finding.deadline)
     return finding
 
 

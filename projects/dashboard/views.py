@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from targets.admin_helpers import is_staff
 from targets.admin_status import LIGHT_LABELS, badge
 from targets.choices import FindingLevel, StatusChoice
+from targets.downloads import docx_response
 from targets.exports import XLSX_CONTENT_TYPE
 from targets.headlines import current_plan
 
@@ -90,3 +91,16 @@ def dashboard_xlsx(request, site):
     filename = f"dashboard-{plan.year}-{chosen.month:%m}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def circular_docx(request, site):
+    """The month's 督查通报 (.docx) for the dashboard's plan and month (filters do not apply: it covers every unit)."""
+    from projects import circular
+
+    plan, chosen, _offered, errors = _selection(request)
+    if plan is None or errors:
+        response = dashboard_view(request, site)
+        response.status_code = 400
+        return response
+    data = circular.gather(plan, chosen.month)
+    return docx_response(circular.circular_docx(data), circular.file_name(data))

@@ -280,6 +280,7 @@ class Migration(migrations.Migration):
                 ('date', models.DateField(verbose_name='date')),
                 ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
                 ('text', models.TextField(blank=True, verbose_name='what')),
+                ('deadline', models.DateField(blank=True, null=True, verbose_name='deadline set')),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
                 ('finding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='targets.finding', verbose_name='finding')),
                 ('reply', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='targets.findingreply', verbose_name='reply')),

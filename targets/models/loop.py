@@ -131,6 +131,8 @@ class FindingEvent(models.Model):
     reply = models.ForeignKey(
         FindingReply, verbose_name=_("reply"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The deadline this step set (a reopening), so the deadline at any past date can be read back.
+    deadline = models.DateField(_("deadline set"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("timeline entry")

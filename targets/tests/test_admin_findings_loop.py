@@ -122,3 +122,10 @@ def test_staff_reopen_and_record_a_recheck(client, staff_user, unit_user, own_fi
     assert client.post(loop_url(other_finding, "reopen"), {"note": ""}).status_code == 200
     assert client.post(loop_url(other_finding, "reopen"), {"note": "群众投诉"}).status_code == 302
     assert Finding.objects.get(pk=other_finding.pk).state == "open"
+
+
+def test_staff_set_the_recheck_delay_on_the_plan_page(client, staff_user, plan):
+    client.force_login(staff_user)
+    page = client.get(reverse("admin:targets_plan_change", args=[plan.pk]))
+    assert page.context["adminform"].form.initial["recheck_days"] == 90
+    assert b'name="recheck_days"' in page.content

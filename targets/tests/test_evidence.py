@@ -229,3 +229,17 @@ def test_a_bad_upload_is_an_error_on_its_row_and_nothing_is_saved(client, own_fi
     assert response.status_code == 200
     assert inline_errors(response, Evidence)[0]["upload"] == ["type_not_allowed"]
     assert not Evidence.objects.exists()
+
+
+def test_a_unit_adds_files_on_its_progress_report_page_only(client, own_finding, other_finding, unit_user):
+    own = ProgressReport.objects.create(item=own_finding.item, as_of=D(2023, 7, 31), value=100)
+    other = ProgressReport.objects.create(item=other_finding.item, as_of=D(2023, 7, 31), value=100)
+    client.force_login(unit_user)
+    url = reverse("admin:targets_progressreport_change", args=[own.pk])
+    page = client.get(url)
+    data = add_inline_row(changeform_data(page), page, Evidence, upload=upload("形象进度.png", png()))
+    assert client.post(url, data).status_code == 302
+    assert [f.name for f in own.files.all()] == ["形象进度.png"]
+    page = client.get(reverse("admin:targets_progressreport_change", args=[other.pk]))
+    assert not any(i.formset.model is Evidence and i.has_add_permission for i in page.context["inline_admin_formsets"])
+    assert client.get(reverse("admin:targets_progressreport_add")).status_code == 200  # no file inline before saving
