@@ -69,6 +69,7 @@ class Week:
     run_dates: dict[int, dt.date] = field(default_factory=dict)
     items: list[dict] = field(default_factory=list)  # red and yellow, worst first
     findings: list[dict] = field(default_factory=list)  # open, worst first
+    awaiting: list[dict] = field(default_factory=list)  # automatic findings staff have not confirmed, oldest first
     milestones: list[dict] = field(default_factory=list)  # due in the next 14 days
     counts: Counter = field(default_factory=Counter)
     counts_before: Counter = field(default_factory=Counter)
@@ -145,13 +146,17 @@ def _gather(as_of: dt.date) -> Week:
 
     for r in Finding.objects.filter(item__plan__in=plans, state__in=OPEN_FINDING_STATES).values(
         "pk", "item_id", "item__code", "item__title", "cause", "level", "deadline", "opened_on", "department_id",
-        "contact_id", "responsible_leader_id", "days_overdue",
+        "contact_id", "responsible_leader_id", "days_overdue", "confirmed_at",
     ):  # fmt: skip
         r["overdue_days"] = max((as_of - r["deadline"]).days, 0)
         r["level_text"] = LEVELS.get(r["level"], str(r["level"]))
         r["url"] = admin_url("targets_finding", r["pk"])
+        # Provisional (待确认): the unit sees it marked so; staff see it in their list to confirm.
+        r["awaiting"] = r["confirmed_at"] is None
+        r["days_waiting"] = (as_of - r["opened_on"]).days
         week.findings.append(r)
     week.findings.sort(key=lambda r: (-r["level"], -r["overdue_days"], r["deadline"], r["pk"]))
+    week.awaiting = sorted((r for r in week.findings if r["awaiting"]), key=lambda r: (r["opened_on"], r["pk"]))
 
     for r in Milestone.objects.filter(
         item__plan__in=plans,
@@ -266,8 +271,12 @@ def staff_digest(week: Week, undeliverable: list[dict]) -> dict:
         "closed": week.closed,
         "dispatches": week.dispatches,
         "undeliverable": undeliverable,
+        "awaiting": week.awaiting[:WORST],
+        "awaiting_count": len(week.awaiting),
     }
-    ctx["empty"] = not (week.items or week.opened or week.escalated or week.closed or week.dispatches or undeliverable)
+    ctx["empty"] = not (
+        week.items or week.opened or week.escalated or week.closed or week.dispatches or undeliverable or week.awaiting
+    )
     return ctx
 
 

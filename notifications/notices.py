@@ -4,7 +4,8 @@
     send_report_reminders(as_of) -> NoticeSummary
 
 Escalation notices read the escalations the supervision run recorded (targets.Escalation) at level 2
-(警示) and 3 (督办) and tell the people that level names; the ledger key is finding + level + person.
+(警示) and 3 (督办) of confirmed findings and tell the people that level names; the ledger key is
+finding + level + person.
 
 Report reminders go to the contacts of items still lacking the previous month's report: one before
 the deadline (DUBAN_REMINDER_BEFORE_DAYS before it, moved back to a working day: the 3rd for a
@@ -77,6 +78,8 @@ def send_escalation_notices(as_of: dt.date) -> NoticeSummary:
                 date__lte=as_of,
                 date__gt=as_of - dt.timedelta(days=NOTICE_WINDOW_DAYS),
                 finding__state__in=OPEN_FINDING_STATES,
+                # Escalation follows confirmation: never a notice for a finding staff have not confirmed.
+                finding__confirmed_at__isnull=False,
             )
             .order_by("date", "finding_id", "level")
             .values(

@@ -22,6 +22,7 @@ from .admin_helpers import (
     StaffWriteMixin,
     TrackedItemAdmin,
     UnitScopedAdmin,
+    is_staff,
     my_unit_filter,
 )
 from .admin_status import BehindFilter, ItemStatusMixin, LightFilter
@@ -173,7 +174,7 @@ class TargetAdmin(TargetExportMixin, ItemStatusMixin, TrackedItemAdmin):
     search_fields = ("code", "title", "lead_department__name", "lead_department__short_name")
     search_help_text = _("Search by code, name or lead unit.")
     autocomplete_fields = ("lead_department", "cooperating_departments", "responsible_leader", "contact", "parent")
-    readonly_fields = ("target_display", "created_at", "updated_at")
+    readonly_fields = ("target_display", "rollup_pool", "created_at", "updated_at")
     readonly_substitutes = {"target_value": "target_value_display", "baseline_value": "baseline_value_display"}
     inlines = (ProgressReportInline, MilestoneInline, CheckpointInline, BaselineInline)
     fieldsets = (
@@ -193,7 +194,15 @@ class TargetAdmin(TargetExportMixin, ItemStatusMixin, TrackedItemAdmin):
         (_("Responsibility"), {"fields": ("lead_department", "cooperating_departments", "responsible_leader", "contact")}),
         (
             _("Tracking"),
-            {"fields": (("period_start", "period_end"), "schedule_mode", ("actual_source", "rollup"), "evaluation_note")},
+            {
+                "fields": (
+                    ("period_start", "period_end"),
+                    "schedule_mode",
+                    ("actual_source", "rollup"),
+                    "rollup_pool",
+                    "evaluation_note",
+                )
+            },
         ),
         (_("Baseline"), {"fields": (("baseline_value", "baseline_date"), "baseline_note"), "classes": ("collapse",)}),
         (_("Home page"), {"fields": (("is_headline", "headline_order"),), "classes": ("collapse",)}),
@@ -209,6 +218,13 @@ class TargetAdmin(TargetExportMixin, ItemStatusMixin, TrackedItemAdmin):
     @admin.display(description=_("target"))
     def target_display(self, obj):
         return formatting.goal_target(obj)
+
+    @admin.display(description=_("roll-up pool"))
+    def rollup_pool(self, obj):
+        """What the goal's roll-up counts, so staff can check it is the pool the plan means."""
+        if obj is None or obj.actual_source != ActualSource.ROLLUP or not obj.rollup:
+            return formatting.EMPTY
+        return rollups.pool(obj.rollup) or formatting.EMPTY
 
     @admin.display(description=_("target value"))
     def target_value_display(self, obj):
@@ -321,11 +337,18 @@ class MilestoneAdmin(ItemLinkMixin, UnitScopedAdmin):
     list_select_related = ("item", "item__lead_department")
     search_fields = ("title", "item__code", "item__title", "item__lead_department__name")
     date_hierarchy = "planned_date"
+    autocomplete_fields = ("fulfils",)
     fieldsets = (
         (None, {"fields": ("item", "kind", "title")}),
         (_("Dates"), {"fields": (("planned_date", "actual_date"),)}),
         (_("Evidence"), {"fields": ("evidence_note", "attachment")}),
+        (_("Same event as"), {"fields": ("fulfils",)}),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        # The link moves another item's milestone (it takes its date from this one): staff only.
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly if is_staff(request) else (*readonly, "fulfils")
 
 
 # The supervision pages (findings, rounds, runs, overrides) and the API tokens (admin_api)

@@ -392,7 +392,13 @@ class ProgressReportInline(ItemInlineMixin, admin.TabularInline):
 
 class MilestoneInline(ItemInlineMixin, admin.TabularInline):
     model = Milestone
-    fields = ("kind", "title", "planned_date", "actual_date", "evidence_note", "attachment")
+    fields = ("kind", "title", "planned_date", "actual_date", "evidence_note", "attachment", "fulfils")
+    autocomplete_fields = ("fulfils",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The link moves another item's milestone (it takes its date from this one): staff only.
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly if is_staff(request) else (*readonly, "fulfils")
 
 
 class CheckpointInline(ItemInlineMixin, admin.TabularInline):

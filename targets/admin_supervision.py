@@ -768,10 +768,7 @@ class FindingAdmin(FindingExportMixin, DubanAdmin):
     def _confirm(self, request, queryset) -> int:
         done = 0
         for finding in queryset.filter(confirmed_at__isnull=True, state__in=OPEN_FINDING_STATES):
-            finding.confirmed_at, finding.confirmed_by = timezone.now(), request.user
-            finding._history_user = request.user
-            finding.save(update_fields=["confirmed_at", "confirmed_by"])
-            done += 1
+            done += findings.confirm(finding, request.user)
         return done
 
     def _with_note(self, request, queryset, kind: str, *, form_url: str = ""):

@@ -195,3 +195,25 @@ def test_it_sends_each_recipient_in_the_same_number_of_queries(staff):
     (s0, q0), (s1, q1), (s2, q2) = statements
     assert (s1 - s0, s2 - s1) == (3, 3)
     assert q2 - q1 == q1 - q0  # a fixed number of queries per extra recipient
+
+
+def test_it_shows_staff_the_findings_awaiting_confirmation_and_marks_them_for_the_unit(staff, staff_user):
+    from targets import findings
+    from targets.models import Finding
+
+    build()  # P1 red on 07-10: an automatic finding, not yet confirmed
+
+    send_digests(MONDAY)
+
+    staff_body = by_recipient()[("staff@example.com",)].body
+    assert "待确认 1 个" in staff_body
+    assert "P1" in staff_body.split("待确认 1 个", 1)[1]
+    assert "已等待 0 天" in staff_body
+    assert "一级（提醒）（待确认）" in by_recipient()[("p1@example.com",)].body
+
+    mail.outbox.clear()
+    Delivery.objects.all().delete()
+    findings.confirm(Finding.objects.get(), staff_user)
+    send_digests(MONDAY)
+    assert "待确认" not in by_recipient()[("staff@example.com",)].body
+    assert "待确认" not in by_recipient()[("p1@example.com",)].body

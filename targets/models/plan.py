@@ -322,6 +322,21 @@ class Milestone(models.Model):
     actual_date = models.DateField(_("actual date"), null=True, blank=True)
     evidence_note = models.TextField(_("evidence"), blank=True)
     attachment = models.FileField(_("attachment"), upload_to="milestones/%Y/%m/", blank=True)
+    # One event named twice by the plan (a goal's milestone and a project's, e.g. G23 and NP03's
+    # start): the project's milestone points at the goal's. The miss opens one finding, on the
+    # project, and the goal's milestone takes its actual date from the milestones that fulfil it.
+    fulfils = models.ForeignKey(
+        "self",
+        verbose_name=_("fulfils milestone"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fulfilled_by",
+        help_text=_(
+            "The milestone of another item (usually a goal) that this one is the same event as. "
+            "That milestone is done when every milestone fulfilling it is done."
+        ),
+    )
     history = HistoricalRecords()
 
     objects = MilestoneQuerySet.as_manager()
@@ -338,8 +353,39 @@ class Milestone(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        if self.fulfils_id:
+            self.fulfils.sync_from_fulfilling()
+
     def clean(self) -> None:
-        validation.raise_if_any(validation.actual_date_not_future(self.actual_date, timezone.localdate()))
+        errors = validation.actual_date_not_future(self.actual_date, timezone.localdate())
+        if self.fulfils_id and "fulfils" not in errors:
+            errors.update(self.fulfils_errors())
+        validation.raise_if_any(errors)
+
+    def fulfils_errors(self) -> dict:
+        """The link must join two items of one plan, one step only (no chains)."""
+        target = self.fulfils
+        if self.item_id and target.item_id == self.item_id:
+            message, code = _("A milestone cannot fulfil a milestone of its own item."), "fulfils_same_item"
+        elif self.item_id and target.item.plan_id != self.item.plan_id:
+            message, code = _("The milestone it fulfils must belong to the same plan."), "fulfils_other_plan"
+        elif target.fulfils_id:
+            message, code = _("That milestone itself fulfils another one; link to the last one."), "fulfils_chain"
+        elif self.pk and self.fulfilled_by.exists():
+            message, code = _("Other milestones fulfil this one, so it cannot fulfil another."), "fulfils_chain"
+        else:
+            return {}
+        return {"fulfils": validation.ValidationError(message, code=code)}
+
+    def sync_from_fulfilling(self) -> None:
+        """Done (on the latest of their dates) when every milestone fulfilling this one is done."""
+        dates = list(self.fulfilled_by.values_list("actual_date", flat=True))
+        actual = max(dates) if dates and all(dates) else None
+        if actual != self.actual_date:
+            self.actual_date = actual
+            super().save(update_fields=["actual_date"])
 
 
 class ProgressReport(models.Model):
