@@ -30,9 +30,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from targets.admin_status import reason_text
-from targets.choices import OPEN_FINDING_STATES, FindingLevel, ItemKind, StatusChoice
+from targets.choices import OPEN_FINDING_STATES, FindingLevel, ItemKind, ReviewState, StatusChoice
 from targets.formatting import goal_amount, wan
-from targets.models import Dispatch, Escalation, Finding, Milestone, Person, Plan, StatusSnapshot, SupervisionRun
+from targets.models import Dispatch, Escalation, Finding, Milestone, Person, Plan, ProgressReport, StatusSnapshot, SupervisionRun
 
 from . import webhooks
 from .delivery import Outgoing, deliver
@@ -70,6 +70,8 @@ class Week:
     items: list[dict] = field(default_factory=list)  # red and yellow, worst first
     findings: list[dict] = field(default_factory=list)  # open, worst first
     awaiting: list[dict] = field(default_factory=list)  # automatic findings staff have not confirmed, oldest first
+    returned: list[dict] = field(default_factory=list)  # reports staff returned (审核), with the reason
+    to_review: int = 0  # reports submitted and awaiting review
     milestones: list[dict] = field(default_factory=list)  # due in the next 14 days
     counts: Counter = field(default_factory=Counter)
     counts_before: Counter = field(default_factory=Counter)
@@ -158,6 +160,17 @@ def _gather(as_of: dt.date) -> Week:
     week.findings.sort(key=lambda r: (-r["level"], -r["overdue_days"], r["deadline"], r["pk"]))
     week.awaiting = sorted((r for r in week.findings if r["awaiting"]), key=lambda r: (r["opened_on"], r["pk"]))
 
+    for r in ProgressReport.objects.filter(item__plan__in=plans, review_state=ReviewState.RETURNED).values(
+        "pk", "as_of", "review_comment", "item__code", "item__title", "item__lead_department_id", "item__contact_id",
+        "item__responsible_leader_id",
+    ):  # fmt: skip
+        r["lead_department_id"], r["contact_id"] = r["item__lead_department_id"], r["item__contact_id"]
+        r["responsible_leader_id"] = r["item__responsible_leader_id"]
+        r["url"] = admin_url("targets_progressreport", r["pk"])
+        week.returned.append(r)
+    week.returned.sort(key=lambda r: (r["item__code"], r["as_of"]))
+    week.to_review = ProgressReport.objects.filter(item__plan__in=plans).awaiting_review().count()
+
     for r in Milestone.objects.filter(
         item__plan__in=plans,
         actual_date__isnull=True,
@@ -239,6 +252,7 @@ def person_digest(week: Week, person: dict, role: str) -> dict:
         findings = [f for f in findings if f["level"] >= FindingLevel.SUPERVISION]
     milestones = mine(week, "milestones", person, role=role)
     missing = [r for r in items if r["missing_reports"]]
+    returned = mine(week, "returned", person, role=role) if role != "leader" else []
     return {
         "person": person,
         "role": role,
@@ -248,7 +262,8 @@ def person_digest(week: Week, person: dict, role: str) -> dict:
         "findings": findings,
         "milestones": milestones,
         "missing": missing,
-        "empty": not (items or findings or milestones),
+        "returned": returned,
+        "empty": not (items or findings or milestones or returned),
     }
 
 
@@ -273,9 +288,17 @@ def staff_digest(week: Week, undeliverable: list[dict]) -> dict:
         "undeliverable": undeliverable,
         "awaiting": week.awaiting[:WORST],
         "awaiting_count": len(week.awaiting),
+        "to_review": week.to_review,
     }
     ctx["empty"] = not (
-        week.items or week.opened or week.escalated or week.closed or week.dispatches or undeliverable or week.awaiting
+        week.items
+        or week.opened
+        or week.escalated
+        or week.closed
+        or week.dispatches
+        or undeliverable
+        or week.awaiting
+        or week.to_review
     )
     return ctx
 

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 
-from targets.choices import OPEN_FINDING_STATES, FindingLevel, ItemKind
+from targets.choices import OPEN_FINDING_STATES, FindingLevel, ItemKind, ReviewState
 from targets.evaluation import CUMULATIVE_KINDS, SCHEDULED_MODES, plan_thresholds
 from targets.findings import holiday_overrides
 from targets.models import Escalation, Person, Plan, ProgressReport, TrackedItem
@@ -162,7 +162,8 @@ def items_lacking_report(plan: Plan, month: dt.date):
         target__metric_kind__in=CUMULATIVE_KINDS,
         schedule_mode__in=SCHEDULED_MODES,
     ) & ~Q(target__actual_source="rollup")
-    reported = ProgressReport.objects.filter(item=OuterRef("pk"), period=month)
+    # Filed: submitted or approved. A returned report is owed again, so its unit is reminded.
+    reported = ProgressReport.objects.filter(item=OuterRef("pk"), period=month).exclude(review_state=ReviewState.RETURNED)
     return (
         TrackedItem.objects.filter(plan=plan, period_start__lte=month_end, period_end__gte=month)
         .filter(Q(kind=ItemKind.PROJECT) | goals_reporting)

@@ -109,7 +109,8 @@ def compute_all(plan, as_of: dt.date, projects=None) -> dict[str, Decimal]:
     )
 
     latest = (
-        ProgressReport.objects.filter(item=OuterRef("pk"), as_of__lte=as_of, as_of__gte=plan.period_start, value__isnull=False)
+        ProgressReport.objects.counted()
+        .filter(item=OuterRef("pk"), as_of__lte=as_of, as_of__gte=plan.period_start, value__isnull=False)
         .order_by("-as_of")
         .values("value")[:1]
     )

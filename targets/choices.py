@@ -102,6 +102,14 @@ class StatusChoice(models.TextChoices):
     GREY = "grey", _("Grey (nothing to judge)")
 
 
+class ReviewState(models.TextChoices):
+    """Where a progress report stands in the bureau's review (审核); only approved figures count."""
+
+    SUBMITTED = "submitted", _("Submitted, awaiting review")
+    APPROVED = "approved", _("Approved, counts")
+    RETURNED = "returned", _("Returned for correction")
+
+
 class FindingCause(models.TextChoices):
     RED = "red", _("Turned red")
     YELLOW_TWICE = "yellow_twice", _("Yellow at two consecutive month ends")

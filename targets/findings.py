@@ -253,7 +253,7 @@ def open_findings(plan: Plan, as_of: dt.date, new: list[Want], overrides: dict[d
             (pk, (dept, leader, contact))
             for pk, dept, leader, contact in items.values_list("pk", "lead_department_id", "responsible_leader_id", "contact_id")
         )
-    with_problems = ProgressReport.objects.filter(as_of__lte=as_of).exclude(problems="").order_by("item_id", "-as_of")
+    with_problems = ProgressReport.objects.counted().filter(as_of__lte=as_of).exclude(problems="").order_by("item_id", "-as_of")
     if connection.vendor == "postgresql":
         with_problems = with_problems.distinct("item_id")  # only the latest per item leaves the server
     for reports in bulk.among(with_problems, "item_id", item_ids):

@@ -217,3 +217,20 @@ def test_it_shows_staff_the_findings_awaiting_confirmation_and_marks_them_for_th
     send_digests(MONDAY)
     assert "待确认" not in by_recipient()[("staff@example.com",)].body
     assert "待确认" not in by_recipient()[("p1@example.com",)].body
+
+
+def test_it_tells_the_unit_why_a_report_was_returned_and_staff_what_awaits_review(staff):
+    from targets.models import ProgressReport
+
+    _plan, _leader, projects = build()
+    june = ProgressReport.objects.get(item=projects["P1"], as_of=D(2023, 6, 30))
+    ProgressReport.objects.filter(pk=june.pk).update(review_state="returned", review_comment="与统计局口径不一致")
+    ProgressReport.objects.filter(item=projects["P2"], as_of=D(2023, 6, 30)).update(review_state="submitted")
+
+    send_digests(MONDAY)
+
+    unit_body = by_recipient()[("p1@example.com",)].body
+    assert "被退回的进度报送（1 份" in unit_body
+    assert "P1" in unit_body.split("被退回的进度报送", 1)[1]
+    assert "与统计局口径不一致" in unit_body
+    assert "待审核的进度报送 1 份" in by_recipient()[("staff@example.com",)].body

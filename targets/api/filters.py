@@ -7,7 +7,7 @@ import django_filters as filters
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters as drf_filters
 
-from ..choices import ItemKind
+from ..choices import ItemKind, ReviewState
 from ..models import Finding, Milestone, ProgressReport, Target
 
 _GENERATED: dict = {}  # (view class, model) -> the FilterSet class django-filter made for filterset_fields
@@ -83,10 +83,11 @@ class MilestoneFilter(ItemLinkedFilter):
 class ProgressReportFilter(ItemLinkedFilter):
     as_of_after = filters.DateFilter(field_name="as_of", lookup_expr="gte")
     as_of_before = filters.DateFilter(field_name="as_of", lookup_expr="lte")
+    review_state = filters.ChoiceFilter(choices=ReviewState.choices)
 
     class Meta:
         model = ProgressReport
-        fields = ["as_of"]
+        fields = ["as_of", "review_state"]
 
 
 class FindingFilter(ItemLinkedFilter):

@@ -27,6 +27,7 @@ from ..choices import (
     ItemKind,
     MetricKind,
     MilestoneKind,
+    ReviewState,
     Rollup,
     ScheduleMode,
 )
@@ -133,6 +134,11 @@ class Plan(models.Model):
     escalate_warning_days = models.PositiveSmallIntegerField(_("level 2 after days open"), default=14)
     escalate_supervision_days = models.PositiveSmallIntegerField(_("level 3 after days open"), default=28)
     reply_workdays = models.PositiveSmallIntegerField(_("reply to a notice within working days"), default=5)
+    reports_need_review = models.BooleanField(
+        _("reports need review"),
+        default=True,
+        help_text=_("A unit's progress report counts only once bureau staff approve it (审核)."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -414,6 +420,22 @@ class ProgressReport(models.Model):
         related_name="progress_reports",
     )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, editable=False)
+    # 审核: set on entry by targets.review (a unit's report is submitted, staff's approved); rows made
+    # outside those paths (fixtures, the demo register, earlier data) count as approved.
+    review_state = models.CharField(
+        _("review state"), max_length=10, choices=ReviewState.choices, default=ReviewState.APPROVED, editable=False
+    )
+    review_comment = models.TextField(_("review comment"), blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     objects = ProgressReportQuerySet.as_manager()
