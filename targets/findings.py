@@ -152,7 +152,7 @@ def maintain(plan: Plan, as_of: dt.date, statuses: list[ItemStatus]) -> Outcome:
     fulfilled = set(Milestone.objects.filter(item__plan=plan, fulfilled_by__isnull=False).values_list("pk", flat=True).distinct())
     wants = wanted_findings(statuses, yellow_before, month_end_run, fulfilled)
     open_keys = set(Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES).values_list("dedupe_key", flat=True))
-    new = not_yet_handled([want for key, want in wants.items() if key not in open_keys])
+    new = not_yet_handled([want for key, want in wants.items() if key not in open_keys], as_of)
     overrides = holiday_overrides()
     if new:
         open_findings(plan, as_of, new, overrides)
@@ -170,19 +170,25 @@ def maintain(plan: Plan, as_of: dt.date, statuses: list[ItemStatus]) -> Outcome:
     return outcome
 
 
-def not_yet_handled(wants: list[Want]) -> list[Want]:
+def not_yet_handled(wants: list[Want], as_of: dt.date) -> list[Want]:
     """Drop wants whose lag staff already closed out or dismissed and that has not recovered since.
 
     A closed finding stays closed; only when the item lags *again* (it was on track at some
     evaluation after the close-out) does a new finding open, linked to the old one. A missed
-    milestone that was closed out is not raised again.
+    milestone that was closed out is not raised again. A withdrawn draft (back on track on the day
+    it was withdrawn) holds back only evaluations of that day or earlier: a re-run of the past.
     """
     left_on: dict[str, dt.date] = {}
-    # A withdrawn draft was never taken up: it does not hold back a new finding of the same lag.
+    withdrawn_on: dict[str, dt.date] = {}
+    keys = [w.key for w in wants]
     closed = Finding.objects.exclude(state__in=(*OPEN_FINDING_STATES, FindingState.WITHDRAWN))
-    for done in bulk.among(closed, "dedupe_key", [w.key for w in wants]):
+    for done in bulk.among(closed, "dedupe_key", keys):
         for key, closed_on in done.values_list("dedupe_key", "closed_on"):
             left_on[key] = max(left_on.get(key, closed_on), closed_on)
+    for drafts in bulk.among(Finding.objects.filter(state=FindingState.WITHDRAWN), "dedupe_key", keys):
+        for key, closed_on in drafts.values_list("dedupe_key", "closed_on"):
+            withdrawn_on[key] = max(withdrawn_on.get(key, closed_on), closed_on)
+    wants = [w for w in wants if as_of > withdrawn_on.get(w.key, dt.date.min)]
     if not left_on:
         return wants
     items = sorted({w.item_id for w in wants if w.key in left_on})
@@ -310,8 +316,8 @@ def mark_ready(plan: Plan, by_item: dict[int, ItemStatus], as_of: dt.date | None
     """
     ready, not_ready, withdrawn = [], [], []
     automatic = Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES).exclude(cause=FindingCause.MANUAL)
-    for pk, item_id, cause, milestone_id, flagged, confirmed_at in automatic.values_list(
-        "pk", "item_id", "cause", "milestone_id", "ready_to_close", "confirmed_at"
+    for pk, item_id, cause, milestone_id, flagged, confirmed_at, opened_on in automatic.values_list(
+        "pk", "item_id", "cause", "milestone_id", "ready_to_close", "confirmed_at", "opened_on"
     ):
         status = by_item.get(item_id)
         if status is None:
@@ -321,7 +327,8 @@ def mark_ready(plan: Plan, by_item: dict[int, ItemStatus], as_of: dt.date | None
         else:
             back = status.status in ON_TRACK
         if back and confirmed_at is None and as_of is not None:
-            withdrawn.append(pk)
+            if opened_on <= as_of:  # a re-run of an earlier date does not withdraw what opened later
+                withdrawn.append(pk)
         elif back and not flagged:
             ready.append(pk)
         elif not back and flagged:
