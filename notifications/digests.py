@@ -32,10 +32,10 @@ from django.utils import translation
 
 from targets import judging
 from targets.admin_status import reason_text
-from targets.choices import OPEN_FINDING_STATES, FindingLevel, ItemKind, StatusChoice
+from targets.choices import OPEN_FINDING_STATES, FindingLevel, ItemKind, ReviewState, StatusChoice
 from targets.followup import rechecks_due
 from targets.formatting import goal_amount, wan
-from targets.models import Dispatch, Escalation, Finding, Milestone, Person, Plan, StatusSnapshot, SupervisionRun
+from targets.models import Dispatch, Escalation, Finding, Milestone, Person, Plan, ProgressReport, StatusSnapshot, SupervisionRun
 from targets.supervision import open_after_period
 
 from . import webhooks
@@ -72,6 +72,9 @@ class Week:
     run_dates: dict[int, dt.date] = field(default_factory=dict)
     items: list[dict] = field(default_factory=list)  # red and yellow, worst first
     findings: list[dict] = field(default_factory=list)  # open, worst first
+    awaiting: list[dict] = field(default_factory=list)  # automatic findings staff have not confirmed, oldest first
+    returned: list[dict] = field(default_factory=list)  # reports staff returned (审核), with the reason
+    to_review: int = 0  # reports submitted and awaiting review
     milestones: list[dict] = field(default_factory=list)  # due soon (the plans' due_soon_days; a reminder)
     due_soon_days: int = 14  # the longest of the plans' reminder windows, for the heading
     counts: Counter = field(default_factory=Counter)
@@ -155,13 +158,28 @@ def _gather(as_of: dt.date) -> Week:
 
     for r in Finding.objects.filter(item__plan__in=plans, state__in=OPEN_FINDING_STATES).values(
         "pk", "item_id", "item__code", "item__title", "cause", "level", "deadline", "opened_on", "department_id",
-        "contact_id", "responsible_leader_id", "days_overdue",
+        "contact_id", "responsible_leader_id", "days_overdue", "confirmed_at",
     ):  # fmt: skip
         r["overdue_days"] = max((as_of - r["deadline"]).days, 0)
         r["level_text"] = LEVELS.get(r["level"], str(r["level"]))
         r["url"] = admin_url("targets_finding", r["pk"])
+        # Provisional (待确认): the unit sees it marked so; staff see it in their list to confirm.
+        r["awaiting"] = r["confirmed_at"] is None
+        r["days_waiting"] = (as_of - r["opened_on"]).days
         week.findings.append(r)
     week.findings.sort(key=lambda r: (-r["level"], -r["overdue_days"], r["deadline"], r["pk"]))
+    week.awaiting = sorted((r for r in week.findings if r["awaiting"]), key=lambda r: (r["opened_on"], r["pk"]))
+
+    for r in ProgressReport.objects.filter(item__plan__in=plans, review_state=ReviewState.RETURNED).values(
+        "pk", "as_of", "review_comment", "item__code", "item__title", "item__lead_department_id", "item__contact_id",
+        "item__responsible_leader_id",
+    ):  # fmt: skip
+        r["lead_department_id"], r["contact_id"] = r["item__lead_department_id"], r["item__contact_id"]
+        r["responsible_leader_id"] = r["item__responsible_leader_id"]
+        r["url"] = admin_url("targets_progressreport", r["pk"])
+        week.returned.append(r)
+    week.returned.sort(key=lambda r: (r["item__code"], r["as_of"]))
+    week.to_review = ProgressReport.objects.filter(item__plan__in=plans).awaiting_review().count()
 
     due_soon = Q(pk__in=[])
     for plan_id, days in windows.items():
@@ -248,6 +266,7 @@ def person_digest(week: Week, person: dict, role: str) -> dict:
         findings = [f for f in findings if f["level"] >= FindingLevel.SUPERVISION]
     milestones = mine(week, "milestones", person, role=role)
     missing = [r for r in items if r["missing_reports"]]
+    returned = mine(week, "returned", person, role=role) if role != "leader" else []
     return {
         "person": person,
         "role": role,
@@ -258,7 +277,8 @@ def person_digest(week: Week, person: dict, role: str) -> dict:
         "milestones": milestones,
         "due_soon_days": week.due_soon_days,
         "missing": missing,
-        "empty": not (items or findings or milestones),
+        "returned": returned,
+        "empty": not (items or findings or milestones or returned),
     }
 
 
@@ -282,9 +302,20 @@ def staff_digest(week: Week, undeliverable: list[dict]) -> dict:
         "dispatches": week.dispatches,
         "rechecks": week.rechecks,
         "undeliverable": undeliverable,
+        "awaiting": week.awaiting[:WORST],
+        "awaiting_count": len(week.awaiting),
+        "to_review": week.to_review,
     }
     ctx["empty"] = not (
-        week.items or week.opened or week.escalated or week.closed or week.dispatches or week.rechecks or undeliverable
+        week.items
+        or week.opened
+        or week.escalated
+        or week.closed
+        or week.dispatches
+        or week.rechecks
+        or undeliverable
+        or week.awaiting
+        or week.to_review
     )
     return ctx
 

@@ -4,7 +4,8 @@
     send_report_reminders(as_of) -> NoticeSummary
 
 Escalation notices read the escalations the supervision run recorded (targets.Escalation) at level 2
-(警示) and 3 (督办) and tell the people that level names; the ledger key is finding + level + person.
+(警示) and 3 (督办) of confirmed findings and tell the people that level names; the ledger key is
+finding + level + person.
 
 Report reminders go to the contacts of items still lacking the previous month's report: one before
 the deadline (DUBAN_REMINDER_BEFORE_DAYS before it, moved back to a working day: the 3rd for a
@@ -23,7 +24,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import translation
 
 from targets import judging
-from targets.choices import OPEN_FINDING_STATES, Cadence, FindingLevel
+from targets.choices import OPEN_FINDING_STATES, Cadence, FindingLevel, ReviewState
 from targets.evaluation import plan_thresholds
 from targets.findings import holiday_overrides
 from targets.models import Checkpoint, Escalation, Person, Plan, ProgressReport, TrackedItem
@@ -81,6 +82,8 @@ def send_escalation_notices(as_of: dt.date, breaker: Breaker | None = None) -> N
                 date__lte=as_of,
                 date__gt=as_of - dt.timedelta(days=NOTICE_WINDOW_DAYS),
                 finding__state__in=OPEN_FINDING_STATES,
+                # Escalation follows confirmation: never a notice for a finding staff have not confirmed.
+                finding__confirmed_at__isnull=False,
             )
             .order_by("date", "finding_id", "level")
             .values(
@@ -160,7 +163,8 @@ def items_lacking_report(plan: Plan, month: dt.date) -> list[dict]:
     """Items that owe a report for ``month`` on their cadence and have none (targets.judging; one
     query, plus one for the season windows of seasonal goals)."""
     month_end = add_months(month, 1) - ONE_DAY
-    reported = ProgressReport.objects.filter(item=OuterRef("pk"), period=month)
+    # Filed: submitted or approved. A returned report is owed again, so its unit is reminded.
+    reported = ProgressReport.objects.filter(item=OuterRef("pk"), period=month).exclude(review_state=ReviewState.RETURNED)
     rows = list(
         TrackedItem.objects.filter(plan=plan, period_start__lte=month_end, period_end__gte=month)
         .filter(judging.owes_reports_q())

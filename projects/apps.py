@@ -13,4 +13,4 @@ class ProjectsConfig(AppConfig):
 
         from . import rollups
 
-        engine.register_provider(rollups.compute_all)
+        engine.register_provider(rollups.compute_all, rollups.POOLS)

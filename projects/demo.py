@@ -54,7 +54,8 @@ GOAL_MARGIN = 1.10
 INDUSTRIAL_SHARE = 0.30  # G15 asks ≥ 27%
 KEY_SHARE = 0.22  # G17: ≥ 50 of 240 (53 per block)
 NEW_START_SHARE = 35 / 240  # G16: 35 new starts
-COMPLETED_SHARE = 0.10  # finishing in the year (G25 wants ≥ 10 key completions)
+COMPLETED_SHARE = 0.10  # finishing in the year
+KEY_COMPLETED_SHARE = 14 / 240  # of which key projects: G25 wants ≥ 10 key completions
 PREPARATORY_SHARE = 0.12
 PROVINCIAL_KEY_SHARE = 5 / 240  # G26: ≥ 4
 CITY_KEY_SHARE = 12 / 240
@@ -267,6 +268,15 @@ def key_deck(rng: random.Random, size: int) -> list[bool]:
     return deck
 
 
+def make_key_completions(slots: list[Slot], size: int) -> None:
+    """G25 counts completions of key projects only: swap key flags until enough completing ones are key."""
+    missing = quota(size, KEY_COMPLETED_SHARE) - sum(1 for s in slots if s.is_key and s.stage == Stage.COMPLETED)
+    completing = [s for s in slots if not s.is_key and s.stage == Stage.COMPLETED]
+    others = [s for s in slots if s.is_key and s.stage != Stage.COMPLETED]
+    for completing_slot, key_slot in list(zip(completing, others, strict=False))[: max(missing, 0)]:
+        completing_slot.is_key, key_slot.is_key = True, False
+
+
 def scale_to_sum(values: list[float], target: float, cap: float) -> list[float]:
     """Scale values up (none above cap) until they sum to at least target, if they can."""
     for _ in range(10):
@@ -339,6 +349,7 @@ def plan_block(rng: random.Random, first_index: int, size: int, year: int) -> li
             zip(category_deck(rng, size), stage_deck(rng, size), key_deck(rng, size), strict=True)
         )
     ]
+    make_key_completions(slots, size)
     scale = size / BLOCK_SIZE * GOAL_MARGIN
     key = [slot for slot in slots if slot.is_key]
     for slot, total in zip(key, key_totals(rng, len(key), KEY_TOTAL_PER_BLOCK * scale), strict=True):

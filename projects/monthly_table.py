@@ -114,8 +114,9 @@ class MonthlyTable:
 
 def _annotated(queryset, month_end: dt.date):
     month_start = month_end.replace(day=1)
-    actual = ProgressReport.objects.filter(item=OuterRef("pk"), as_of__lte=month_end, value__isnull=False).order_by("-as_of")
-    report = ProgressReport.objects.filter(item=OuterRef("pk"), period=month_start).order_by("-as_of")
+    counted = ProgressReport.objects.counted()
+    actual = counted.filter(item=OuterRef("pk"), as_of__lte=month_end, value__isnull=False).order_by("-as_of")
+    report = counted.filter(item=OuterRef("pk"), period=month_start).order_by("-as_of")
     checkpoint = Checkpoint.objects.filter(item=OuterRef("pk"), date__gte=month_start, date__lte=month_end).order_by("-date")
     queryset = queryset.select_related("lead_department", "responsible_leader").annotate(
         monthly_actual=Subquery(actual.values("value")[:1]),

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from . import formatting, rollups
+from . import formatting, review, rollups
 from .admin_evidence import EvidenceOnSavedMixin, MilestoneEvidenceInline, ReportEvidenceInline
 from .admin_exports import TargetExportMixin
 from .admin_helpers import (
@@ -26,10 +31,11 @@ from .admin_helpers import (
     StaffWriteMixin,
     TrackedItemAdmin,
     UnitScopedAdmin,
+    is_staff,
     my_unit_filter,
 )
 from .admin_status import BehindFilter, ItemStatusMixin, LightFilter
-from .choices import ActualSource, ItemKind
+from .choices import ActualSource, ItemKind, ReviewState
 from .explain import explain
 from .headlines import plan_as_of
 from .models import Baseline, Department, Milestone, Person, Plan, ProgressReport, Target
@@ -127,7 +133,7 @@ class PlanAdmin(DubanAdmin):
                 "description": _("Ratio of the actual to the expected value to date (序时进度)."),
             },
         ),
-        (_("Reporting"), {"fields": ("report_due_day", "due_soon_days")}),
+        (_("Reporting"), {"fields": ("report_due_day", "due_soon_days", "reports_need_review")}),
         (
             _("findings"),
             {
@@ -223,7 +229,7 @@ class TargetAdmin(TargetExportMixin, ItemStatusMixin, TrackedItemAdmin):
     search_fields = ("code", "title", "lead_department__name", "lead_department__short_name")
     search_help_text = _("Search by code, name or lead unit.")
     autocomplete_fields = ("lead_department", "cooperating_departments", "responsible_leader", "contact", "parent")
-    readonly_fields = ("target_display", "judging_explained", "created_at", "updated_at")
+    readonly_fields = ("target_display", "judging_explained", "rollup_pool", "created_at", "updated_at")
     readonly_substitutes = {"target_value": "target_value_display", "baseline_value": "baseline_value_display"}
     inlines = (ProgressReportInline, MilestoneInline, CheckpointInline, BaselineInline)
     fieldsets = (
@@ -243,7 +249,15 @@ class TargetAdmin(TargetExportMixin, ItemStatusMixin, TrackedItemAdmin):
         (_("Responsibility"), {"fields": ("lead_department", "cooperating_departments", "responsible_leader", "contact")}),
         (
             _("Tracking"),
-            {"fields": (("period_start", "period_end"), "schedule_mode", ("actual_source", "rollup"), "evaluation_note")},
+            {
+                "fields": (
+                    ("period_start", "period_end"),
+                    "schedule_mode",
+                    ("actual_source", "rollup"),
+                    "rollup_pool",
+                    "evaluation_note",
+                )
+            },
         ),
         (
             _("How this goal is judged"),
@@ -280,6 +294,13 @@ class TargetAdmin(TargetExportMixin, ItemStatusMixin, TrackedItemAdmin):
         return format_html(
             "<ul style='margin:0;padding-left:1.2em'>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines))
         )
+
+    @admin.display(description=_("roll-up pool"))
+    def rollup_pool(self, obj):
+        """What the goal's roll-up counts, so staff can check it is the pool the plan means."""
+        if obj is None or obj.actual_source != ActualSource.ROLLUP or not obj.rollup:
+            return formatting.EMPTY
+        return rollups.pool(obj.rollup) or formatting.EMPTY
 
     @admin.display(description=_("target value"))
     def target_value_display(self, obj):
@@ -323,11 +344,31 @@ class ItemLinkMixin:
         return obj.item.lead_department
 
 
+class ReportingMonthFilter(admin.SimpleListFilter):
+    """The review queue by month: the reporting months that have reports, newest first."""
+
+    title = _("reporting month")
+    parameter_name = "month"
+
+    def lookups(self, _request, _model_admin):
+        months = ProgressReport.objects.order_by("-period").values_list("period", flat=True).distinct()[:24]
+        return [(month.isoformat(), month.strftime("%Y-%m")) for month in months]
+
+    def queryset(self, _request, queryset):
+        if self.value():
+            return queryset.filter(period=self.value())
+        return queryset
+
+
 @admin.register(ProgressReport)
 class ProgressReportAdmin(EvidenceOnSavedMixin, ItemLinkMixin, UnitScopedAdmin):
     form = ProgressReportForm
-    list_display = ("item", "lead_unit", "period_display", "as_of", "value_display", "reporter", "submitted_at")
+    list_display = (
+        "item", "lead_unit", "period_display", "as_of", "value_display", "review_state", "reporter", "submitted_at",
+    )  # fmt: skip
     list_filter = (
+        "review_state",
+        ReportingMonthFilter,
         "item__plan",
         "item__kind",
         ("item__lead_department", admin.RelatedOnlyFieldListFilter),
@@ -337,14 +378,104 @@ class ProgressReportAdmin(EvidenceOnSavedMixin, ItemLinkMixin, UnitScopedAdmin):
     search_fields = ("item__code", "item__title", "item__lead_department__name", "narrative", "problems")
     search_help_text = _("Search by item code or name, unit, or the report's text.")
     date_hierarchy = "as_of"
-    readonly_fields = ("reporter", "submitted_at")
+    readonly_fields = ("reporter", "submitted_at", "review_state", "review_comment", "reviewed_by", "reviewed_at")
+    actions = ("approve_reports", "return_reports")
     fieldsets = (
         (None, {"fields": ("item", ("as_of", "period"), "value")}),
         (_("Progress"), {"fields": ("narrative", "problems")}),
         (_("Correction"), {"fields": ("correction_reason",)}),
+        (_("Review"), {"fields": ("review_state", "review_comment", ("reviewed_by", "reviewed_at"))}),
         (_("Record"), {"fields": (("reporter", "submitted_at"),)}),
     )
     inlines = (ReportEvidenceInline,)
+
+    def has_staff_permission(self, request) -> bool:
+        return is_staff(request)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None:
+            may_review = is_staff(request) and obj.review_state == ReviewState.SUBMITTED
+            extra_context = {**(extra_context or {}), "duban_may_review": may_review}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/review/<str:kind>/", view(self.review_view), name="targets_progressreport_review"),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request, object_id, kind):
+        """The buttons of a report's page: approve (POST) or return (a page asking for the reason)."""
+        if not is_staff(request) or kind not in ("approve", "return"):
+            raise PermissionDenied
+        report = self.get_object(request, unquote(object_id))
+        if report is None:
+            raise Http404
+        queryset = ProgressReport.objects.filter(pk=report.pk)
+        if kind == "approve":
+            if request.method != "POST":
+                raise PermissionDenied
+            self._approve(request, queryset)
+        else:
+            response = self._return(request, queryset, form_url=request.path)
+            if response is not None:
+                return response
+        return HttpResponseRedirect(reverse("admin:targets_progressreport_change", args=[report.pk]))
+
+    def _approve(self, request, queryset) -> None:
+        done, refused = 0, []
+        for report in queryset.select_related("item"):
+            try:
+                review.approve(report, request.user)
+                done += 1
+            except ValidationError as exc:
+                refused.append(f"{report}: {' '.join(exc.messages)}")
+        self.message_user(request, ngettext("%(count)d report approved.", "%(count)d reports approved.", done) % {"count": done})
+        if refused:
+            self.message_user(request, "; ".join(refused), messages.WARNING)
+
+    def _return(self, request, queryset, *, form_url: str = ""):
+        """Return with a comment, after a page asking for it (None when done)."""
+        error = None
+        if request.POST.get("post") == "yes":
+            comment = (request.POST.get("comment") or "").strip()
+            if not comment:
+                error = _("Say why the report is returned, so the unit can correct it.")
+            else:
+                done, refused = 0, []
+                for report in queryset.select_related("item"):
+                    try:
+                        review.return_report(report, request.user, comment)
+                        done += 1
+                    except ValidationError as exc:
+                        refused.append(f"{report}: {' '.join(exc.messages)}")
+                text = ngettext("%(count)d report returned.", "%(count)d reports returned.", done)
+                self.message_user(request, text % {"count": done}, messages.SUCCESS)
+                if refused:
+                    self.message_user(request, "; ".join(refused), messages.WARNING)
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Return reports"),
+            "opts": self.model._meta,
+            "reports": list(queryset.select_related("item", "item__lead_department")),
+            "error": error,
+            "comment": request.POST.get("comment", ""),
+            "form_url": form_url,
+            "action_name": request.POST.get("action", ""),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/targets/progressreport/return.html", context)
+
+    @admin.action(description=_("Approve the selected reports"), permissions=["staff"])
+    def approve_reports(self, request, queryset):
+        self._approve(request, queryset)
+
+    @admin.action(description=_("Return the selected reports with a comment"), permissions=["staff"])
+    def return_reports(self, request, queryset):
+        return self._return(request, queryset)
 
     @admin.display(description=_("reporting month"), ordering="period")
     def period_display(self, obj):
@@ -359,6 +490,7 @@ class ProgressReportAdmin(EvidenceOnSavedMixin, ItemLinkMixin, UnitScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.reporter = request.user
+        review.entered(obj, request.user)
         super().save_model(request, obj, form, change)
 
 
@@ -393,12 +525,19 @@ class MilestoneAdmin(EvidenceOnSavedMixin, ItemLinkMixin, UnitScopedAdmin):
     list_select_related = ("item", "item__lead_department")
     search_fields = ("title", "item__code", "item__title", "item__lead_department__name")
     date_hierarchy = "planned_date"
+    autocomplete_fields = ("fulfils",)
     fieldsets = (
         (None, {"fields": ("item", "kind", "title")}),
         (_("Dates"), {"fields": (("planned_date", "actual_date"),)}),
         (_("Evidence"), {"fields": ("evidence_note",)}),
+        (_("Same event as"), {"fields": ("fulfils",)}),
     )
     inlines = (MilestoneEvidenceInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The link moves another item's milestone (it takes its date from this one): staff only.
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly if is_staff(request) else (*readonly, "fulfils")
 
 
 # The supervision pages (findings, rounds, runs, overrides) and the API tokens (admin_api)

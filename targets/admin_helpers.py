@@ -29,7 +29,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from config.roles import UNIT_WRITABLE
 
-from . import formatting, validation
+from . import formatting, review, validation
 from .headlines import completion_percent, current_plan
 from .models import Checkpoint, Milestone, ProgressReport, month_start
 from .permissions import can_edit_item, is_bureau_staff, user_department_id
@@ -290,6 +290,7 @@ def save_item_formset(request, formset) -> None:
         if isinstance(obj, ProgressReport):
             # The reporter is whoever set the current value; the history keeps earlier ones.
             obj.reporter = user
+            review.entered(obj, user, formset.instance.plan)
         obj.save()
     formset.save_m2m()
 
@@ -402,8 +403,19 @@ class ProgressReportInline(ItemInlineMixin, admin.TabularInline):
     model = ProgressReport
     form = ProgressReportForm
     formset = ProgressReportFormSet
-    fields = ("as_of", "period", "value", "narrative", "problems", "correction_reason", "reporter")
-    readonly_fields = ("reporter",)
+    fields = (
+        "as_of",
+        "period",
+        "value",
+        "narrative",
+        "problems",
+        "correction_reason",
+        "review_state",
+        "review_comment",
+        "reporter",
+    )
+    # 审核: a pending figure shows here marked as such; a returned one with the reason to correct it.
+    readonly_fields = ("review_state", "review_comment", "reporter")
     extra = 1
 
     def get_queryset(self, request):
@@ -412,7 +424,13 @@ class ProgressReportInline(ItemInlineMixin, admin.TabularInline):
 
 class MilestoneInline(ItemInlineMixin, admin.TabularInline):
     model = Milestone
-    fields = ("kind", "title", "planned_date", "actual_date", "evidence_note")
+    fields = ("kind", "title", "planned_date", "actual_date", "evidence_note", "fulfils")
+    autocomplete_fields = ("fulfils",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The link moves another item's milestone (it takes its date from this one): staff only.
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly if is_staff(request) else (*readonly, "fulfils")
 
 
 class CheckpointInline(ItemInlineMixin, admin.TabularInline):

@@ -238,9 +238,10 @@ class ItemStatusMixin:
         finding_list = reverse("admin:targets_finding_changelist")
         # What the figures entered so far make of the colour today, before the next run.
         preview_date = plan_as_of(obj.plan)
-        preview = evaluate_item(obj, preview_date) if preview_date >= obj.plan.period_start else None
+        preview = evaluate_item(obj, preview_date, pending=True) if preview_date >= obj.plan.period_start else None
         context = {
             "preview": preview,
+            "preview_pending": obj.reports.awaiting_review().filter(as_of__lte=preview_date).count() if preview else 0,
             "preview_date": preview_date,
             "preview_badge": badge(preview.status) if preview else None,
             "preview_actual": _amount_text(obj, preview.actual) if preview else None,

@@ -791,7 +791,7 @@ class FindingAdmin(FindingLoopMixin, FindingExportMixin, DubanAdmin):
     def _confirm(self, request, queryset) -> int:
         done = 0
         for finding in queryset.filter(confirmed_at__isnull=True, state__in=OPEN_FINDING_STATES):
-            done += followup.confirm(finding, request.user)
+            done += findings.confirm(finding, request.user)
         return done
 
     def _with_note(self, request, queryset, kind: str, *, form_url: str = ""):

@@ -157,7 +157,7 @@ def item_chart(item) -> SafeString | None:
     if not months or len(months) > 36:
         return None
     checkpoints = list(item.checkpoints.values_list("date", "expected_value"))
-    reports = list(item.reports.values_list("as_of", "value"))
+    reports = list(item.reports.counted().values_list("as_of", "value"))
     linear = item.schedule_mode == ScheduleMode.LINEAR and item.comparator in {Comparator.GTE, Comparator.GT, Comparator.APPROX}
     plan = plan_series(months, checkpoints, item.target_value, linear)
     actual = actual_series(months, reports)

@@ -94,12 +94,19 @@ class Rollup(models.TextChoices):
 
     MAJOR_PROJECTS = "major_projects", _("Major projects (≥ 50M yuan)")
     INDUSTRIAL_SHARE = "industrial_share", _("Industrial share of major projects (%)")
-    NEW_STARTS = "new_starts", _("New starts in the period")
+    # G15's 产业类 is ambiguous (domain.md A07): the alternatives staff may choose instead.
+    INDUSTRIAL_SHARE_BY_INVESTMENT = "industrial_share_investment", _("Industrial share of major projects by investment (%)")
+    INDUSTRY_SERVICES_SHARE = "industry_services_share", _("Industrial and services share of major projects (%)")
+    INDUSTRY_SERVICES_SHARE_BY_INVESTMENT = (
+        "industry_services_share_investment",
+        _("Industrial and services share of major projects by investment (%)"),
+    )
+    NEW_STARTS = "new_starts", _("New starts of major projects in the period")
     DISTRICT_KEY_PROJECTS = "district_key_projects", _("District key projects (> 100M yuan)")
     KEY_TOTAL_INVESTMENT = "key_total_investment", _("Total investment of district key projects")
     KEY_ANNUAL_PLAN = "key_annual_plan", _("Annual planned investment of district key projects")
     STARTS_BY_Q1 = "starts_by_q1", _("Starts by the end of March")
-    COMPLETIONS = "completions", _("Completions in the period")
+    COMPLETIONS = "completions", _("Completions of key projects in the period")
     PROVINCIAL_KEY_PROJECTS = "provincial_key_projects", _("Provincial key projects")
     PROVINCIAL_MAJOR_INDUSTRIAL = "provincial_major_industrial", _("Provincial major industrial projects")
     CONCENTRATED_STARTS = "concentrated_starts", _("Projects in concentrated-start events")
@@ -130,6 +137,14 @@ class StatusChoice(models.TextChoices):
     RED = "red", _("Red")
     BLUE = "blue", _("Blue (ahead)")
     GREY = "grey", _("Grey (nothing to judge)")
+
+
+class ReviewState(models.TextChoices):
+    """Where a progress report stands in the bureau's review (审核); only approved figures count."""
+
+    SUBMITTED = "submitted", _("Submitted, awaiting review")
+    APPROVED = "approved", _("Approved, counts")
+    RETURNED = "returned", _("Returned for correction")
 
 
 class FindingCause(models.TextChoices):
@@ -169,6 +184,8 @@ class FindingState(models.TextChoices):
     CLOSURE_REQUESTED = "closure_requested", _("Close-out requested")
     CLOSED = "closed", _("Closed out")
     DISMISSED = "dismissed", _("Dismissed")
+    # An automatic finding no one confirmed whose item recovered: the run withdraws the draft.
+    WITHDRAWN = "withdrawn", _("Withdrawn (back on track before confirmation)")
 
 
 OPEN_FINDING_STATES = (FindingState.OPEN, FindingState.IN_PROGRESS, FindingState.CLOSURE_REQUESTED)

@@ -95,7 +95,7 @@ class ChunkRows:
     overrides: list[tuple]
 
 
-def chunk_queries(plan: Plan, as_of: dt.date, low: int, high: int) -> dict[str, QuerySet]:
+def chunk_queries(plan: Plan, as_of: dt.date, low: int, high: int, *, pending: bool = False) -> dict[str, QuerySet]:
     """The five range scans of one chunk (ChunkRows' fields), as unevaluated querysets.
 
     A range may hold items of another plan (ids interleave when plans are built side by side):
@@ -110,7 +110,9 @@ def chunk_queries(plan: Plan, as_of: dt.date, low: int, high: int) -> dict[str, 
         "checkpoints": Checkpoint.objects.filter(in_range)
         .order_by("item_id", "date")
         .values_list("item_id", "date", "expected_value"),
-        "reports": ProgressReport.objects.filter(in_range, as_of__lte=as_of)
+        # Only approved figures count (审核); a page preview also shows those awaiting review.
+        "reports": (ProgressReport.objects.for_preview() if pending else ProgressReport.objects.counted())
+        .filter(in_range, as_of__lte=as_of)
         .order_by("item_id", "as_of")
         .values_list("item_id", "as_of", "period", "value"),
         "milestones": Milestone.objects.filter(in_range)
@@ -123,8 +125,8 @@ def chunk_queries(plan: Plan, as_of: dt.date, low: int, high: int) -> dict[str, 
     }
 
 
-def read_chunk(plan: Plan, as_of: dt.date, low: int, high: int) -> ChunkRows:
-    return ChunkRows(**{name: list(qs) for name, qs in chunk_queries(plan, as_of, low, high).items()})
+def read_chunk(plan: Plan, as_of: dt.date, low: int, high: int, *, pending: bool = False) -> ChunkRows:
+    return ChunkRows(**{name: list(qs) for name, qs in chunk_queries(plan, as_of, low, high, pending=pending).items()})
 
 
 def gather(plan: Plan, as_of: dt.date) -> Iterator[list[ItemFacts]]:
@@ -141,17 +143,18 @@ def gather(plan: Plan, as_of: dt.date) -> Iterator[list[ItemFacts]]:
         yield build_chunk(rows, base, goals, computed)
 
 
-def evaluate_item(item: TrackedItem, as_of: dt.date) -> ItemStatus:
+def evaluate_item(item: TrackedItem, as_of: dt.date, *, pending: bool = False) -> ItemStatus:
     """One item's lights on as_of from what is in the database now.
 
     The item page shows it beside the last run's snapshot, so a unit sees at once what its new
-    report does to the colour; only supervision runs write snapshots and open findings.
+    report does to the colour (pending=True: reports awaiting review count, marked so on the page);
+    only supervision runs write snapshots and open findings.
     """
     plan = item.plan
     goal = Target.objects.filter(pk=item.pk).values_list(*GOAL_FIELDS[1:]).first()
     goals = {item.pk: goal} if goal else {}
     computed = rollups.compute_all(plan, as_of) if goal and goal[1] == ActualSource.ROLLUP else {}
-    (facts,) = build_chunk(read_chunk(plan, as_of, item.pk, item.pk), plan_thresholds(plan), goals, computed)
+    (facts,) = build_chunk(read_chunk(plan, as_of, item.pk, item.pk, pending=pending), plan_thresholds(plan), goals, computed)
     return rules.evaluate(facts, as_of)
 
 

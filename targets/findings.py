@@ -12,12 +12,16 @@ Escalation ladder (per plan): level 1 reminder on opening (the contact); level 2
 plan.escalate_warning_days open or once the deadline has passed (+ the unit head); level 3
 supervision order after plan.escalate_supervision_days or when red persists across two month-end
 evaluations (+ the responsible leader).
+
+Escalation follows confirmation (docs/findings.md): an automatic finding opens provisional (待确认)
+and stays at level 1 until staff confirm it; levels 2 and 3 count their days from the confirmation,
+and a draft whose item recovers before anyone confirmed it is withdrawn by the run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -104,15 +108,32 @@ def holiday_overrides() -> dict[dt.date, bool]:
 # --- The run's part ---------------------------------------------------------------------------------
 
 
-def wanted_findings(statuses: Iterable[ItemStatus], yellow_before: set[int], month_end_run: bool) -> dict[str, Want]:
+def lags_only_for_events_found_elsewhere(s: ItemStatus, fulfilled: Collection[int]) -> bool:
+    """True when the item lags only because of overdue milestones whose miss has a finding of its own.
+
+    Those are its own missed start / completion / statistics-entry milestones (the milestone
+    finding) and milestones other items' milestones fulfil (the finding is on those items). One
+    miss, one finding: the item gets no second, red or yellow-twice, finding for the same event.
+    """
+    if s.value_status in LAGGING or s.reporting_status in LAGGING or not s.overdue_milestones:
+        return False
+    covered = {*s.missed_milestones, *fulfilled}
+    return all(milestone_id in covered for milestone_id, _days in s.overdue_milestones)
+
+
+def wanted_findings(
+    statuses: Iterable[ItemStatus], yellow_before: set[int], month_end_run: bool, fulfilled: Collection[int] = ()
+) -> dict[str, Want]:
+    """The findings the statuses call for; ``fulfilled``: milestones that others' milestones fulfil."""
     wants: dict[str, Want] = {}
     for s in statuses:
         if s.overridden:
             continue  # staff have judged this item; the override's reason stands
-        if s.status == Status.RED:
+        covered = lags_only_for_events_found_elsewhere(s, fulfilled)
+        if s.status == Status.RED and not covered:
             want = Want(s.item_id, FindingCause.RED, s)
             wants[want.key] = want
-        elif s.status == Status.YELLOW and month_end_run and s.item_id in yellow_before:
+        elif s.status == Status.YELLOW and month_end_run and s.item_id in yellow_before and not covered:
             want = Want(s.item_id, FindingCause.YELLOW_TWICE, s)
             wants[want.key] = want
         if s.lapsed_periods:  # 报送不及时: its own entry, whatever the colour
@@ -120,6 +141,8 @@ def wanted_findings(statuses: Iterable[ItemStatus], yellow_before: set[int], mon
             wants[want.key] = want
         overdue = dict(s.overdue_milestones)
         for milestone_id in s.missed_milestones:
+            if milestone_id in fulfilled:
+                continue  # the same event on another item (the project that fulfils it) has the finding
             want = Want(s.item_id, FindingCause.MILESTONE_MISSED, s, milestone_id, overdue.get(milestone_id))
             wants[want.key] = want
     return wants
@@ -134,16 +157,17 @@ def maintain(plan: Plan, as_of: dt.date, statuses: list[ItemStatus]) -> Outcome:
     yellow_before = {item_id for item_id, status in earlier.items() if status == Status.YELLOW}
     red_before = {item_id for item_id, status in earlier.items() if status == Status.RED}
 
-    wants = wanted_findings(statuses, yellow_before, month_end_run)
+    fulfilled = set(Milestone.objects.filter(item__plan=plan, fulfilled_by__isnull=False).values_list("pk", flat=True).distinct())
+    wants = wanted_findings(statuses, yellow_before, month_end_run, fulfilled)
     open_keys = set(Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES).values_list("dedupe_key", flat=True))
-    new = not_yet_handled([want for key, want in wants.items() if key not in open_keys])
+    new = not_yet_handled([want for key, want in wants.items() if key not in open_keys], as_of)
     # A lag that comes back after 销号 reopens the closed finding (targets.followup), not a new one.
     new = followup.reopen_relapses(as_of, new)
     overrides = holiday_overrides()
     if new:
         open_findings(plan, as_of, new, overrides)
 
-    outcome.ready_to_close = mark_ready(plan, by_item)
+    outcome.ready_to_close = mark_ready(plan, by_item, as_of)
     escalate(plan, as_of, by_item, red_before, before)
     # The date's figures are read back rather than counted as written, so a re-run, a retry or a
     # concurrent run of the date records what one run records.
@@ -156,18 +180,25 @@ def maintain(plan: Plan, as_of: dt.date, statuses: list[ItemStatus]) -> Outcome:
     return outcome
 
 
-def not_yet_handled(wants: list[Want]) -> list[Want]:
+def not_yet_handled(wants: list[Want], as_of: dt.date) -> list[Want]:
     """Drop wants whose lag staff already closed out or dismissed and that has not recovered since.
 
     A closed finding stays closed; only when the item lags *again* (it was on track at some
     evaluation after the close-out) does a new finding open, linked to the old one. A missed
-    milestone that was closed out is not raised again.
+    milestone that was closed out is not raised again. A withdrawn draft (back on track on the day
+    it was withdrawn) holds back only evaluations of that day or earlier: a re-run of the past.
     """
     left_on: dict[str, dt.date] = {}
-    closed = Finding.objects.exclude(state__in=OPEN_FINDING_STATES)
-    for done in bulk.among(closed, "dedupe_key", [w.key for w in wants]):
+    withdrawn_on: dict[str, dt.date] = {}
+    keys = [w.key for w in wants]
+    closed = Finding.objects.exclude(state__in=(*OPEN_FINDING_STATES, FindingState.WITHDRAWN))
+    for done in bulk.among(closed, "dedupe_key", keys):
         for key, closed_on in done.values_list("dedupe_key", "closed_on"):
             left_on[key] = max(left_on.get(key, closed_on), closed_on)
+    for drafts in bulk.among(Finding.objects.filter(state=FindingState.WITHDRAWN), "dedupe_key", keys):
+        for key, closed_on in drafts.values_list("dedupe_key", "closed_on"):
+            withdrawn_on[key] = max(withdrawn_on.get(key, closed_on), closed_on)
+    wants = [w for w in wants if as_of > withdrawn_on.get(w.key, dt.date.min)]
     if not left_on:
         return wants
     items = sorted({w.item_id for w in wants if w.key in left_on})
@@ -193,6 +224,7 @@ class Texts:
 
     def __init__(self) -> None:
         self.milestone = _("Milestone “%(title)s” was due on %(date)s and is %(days)s days overdue.")
+        self.fulfils = _("It is also milestone “%(title)s” of %(code)s.")
         self.status = _("Status %(status)s on %(date)s.")
         self.expected = _("Expected %(expected)s by %(point)s, actual %(actual)s (ratio %(ratio)s).")
         self.missing = _("Reports missing for: %(months)s.")
@@ -200,16 +232,20 @@ class Texts:
         self.labels = {value: str(label) for value, label in StatusChoice.choices}
 
 
-def describe(want: Want, milestones: dict[int, tuple[str, dt.date | None]], texts: Texts | None = None) -> str:
+def describe(want: Want, milestones: dict[int, tuple], texts: Texts | None = None) -> str:
+    """``milestones``: id -> (title, planned date[, title and item code of the milestone it fulfils])."""
     texts = texts or Texts()
     s = want.status
     if want.cause == FindingCause.MILESTONE_MISSED:
-        title, planned = milestones.get(want.milestone_id, ("", None))
-        return texts.milestone % {
+        title, planned, *fulfils = milestones.get(want.milestone_id, ("", None))
+        text = texts.milestone % {
             "title": title,
             "date": planned.isoformat() if planned else "—",
             "days": want.days_overdue if want.days_overdue is not None else "—",
         }
+        if fulfils and fulfils[0]:
+            text += " " + texts.fulfils % {"title": fulfils[0], "code": fulfils[1]}
+        return text
     parts = [texts.status % {"status": texts.labels[s.status], "date": s.as_of.isoformat()}]
     if s.expected is not None:
         parts.append(
@@ -238,7 +274,7 @@ def open_findings(plan: Plan, as_of: dt.date, new: list[Want], overrides: dict[d
             (pk, (dept, leader, contact))
             for pk, dept, leader, contact in items.values_list("pk", "lead_department_id", "responsible_leader_id", "contact_id")
         )
-    with_problems = ProgressReport.objects.filter(as_of__lte=as_of).exclude(problems="").order_by("item_id", "-as_of")
+    with_problems = ProgressReport.objects.counted().filter(as_of__lte=as_of).exclude(problems="").order_by("item_id", "-as_of")
     if connection.vendor == "postgresql":
         with_problems = with_problems.distinct("item_id")  # only the latest per item leaves the server
     for reports in bulk.among(with_problems, "item_id", item_ids):
@@ -249,9 +285,11 @@ def open_findings(plan: Plan, as_of: dt.date, new: list[Want], overrides: dict[d
         for item_id, dept_id in links.values_list("trackeditem_id", "department_id"):
             cooperating.setdefault(item_id, []).append(dept_id)
     milestones = {
-        pk: (title, planned)
+        pk: (title, planned, goal_title, goal_code)
         for rows in bulk.among(Milestone.objects.all(), "pk", [w.milestone_id for w in new if w.milestone_id])
-        for pk, title, planned in rows.values_list("pk", "title", "planned_date")
+        for pk, title, planned, goal_title, goal_code in rows.values_list(
+            "pk", "title", "planned_date", "fulfils__title", "fulfils__item__code"
+        )
     }
     keys = [w.key for w in new]
     earlier: dict[str, int] = {}
@@ -285,12 +323,16 @@ def open_findings(plan: Plan, as_of: dt.date, new: list[Want], overrides: dict[d
     return len(created)
 
 
-def mark_ready(plan: Plan, by_item: dict[int, ItemStatus]) -> int:
-    """Flag open automatic findings whose item is back on track (and unflag those lagging again)."""
-    ready, not_ready = [], []
+def mark_ready(plan: Plan, by_item: dict[int, ItemStatus], as_of: dt.date | None = None) -> int:
+    """Flag open automatic findings whose item is back on track (and unflag those lagging again).
+
+    A draft no one confirmed (待确认) is not flagged but withdrawn: staff never took it up, so
+    there is nothing to verify and close out; it stays on record as withdrawn.
+    """
+    ready, not_ready, withdrawn = [], [], []
     automatic = Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES).exclude(cause=FindingCause.MANUAL)
-    for pk, item_id, cause, milestone_id, flagged in automatic.values_list(
-        "pk", "item_id", "cause", "milestone_id", "ready_to_close"
+    for pk, item_id, cause, milestone_id, flagged, confirmed_at, opened_on in automatic.values_list(
+        "pk", "item_id", "cause", "milestone_id", "ready_to_close", "confirmed_at", "opened_on"
     ):
         status = by_item.get(item_id)
         if status is None:
@@ -299,7 +341,10 @@ def mark_ready(plan: Plan, by_item: dict[int, ItemStatus]) -> int:
             back = milestone_id not in {m for m, _days in status.overdue_milestones}
         else:
             back = status.status in ON_TRACK
-        if back and not flagged:
+        if back and confirmed_at is None and as_of is not None:
+            if opened_on <= as_of:  # a re-run of an earlier date does not withdraw what opened later
+                withdrawn.append(pk)
+        elif back and not flagged:
             ready.append(pk)
         elif not back and flagged:
             not_ready.append(pk)
@@ -307,11 +352,36 @@ def mark_ready(plan: Plan, by_item: dict[int, ItemStatus]) -> int:
         rows.update(ready_to_close=True)
     for rows in bulk.among(Finding.objects.all(), "pk", not_ready):
         rows.update(ready_to_close=False)
+    if withdrawn:
+        withdraw(withdrawn, as_of)
     return Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES, ready_to_close=True).count()
 
 
-def target_level(plan: Plan, as_of: dt.date, opened_on: dt.date, deadline: dt.date, red_persists: bool) -> int:
-    days_open = (as_of - opened_on).days
+def withdraw(pks: list[int], as_of: dt.date) -> None:
+    """Withdraw unconfirmed drafts whose item recovered, one history row each (the run, no user)."""
+    reason = _("Withdrawn by the supervision run: back on track on %(date)s before staff confirmed it.") % {
+        "date": as_of.isoformat()
+    }
+    for rows in bulk.among(Finding.objects.filter(state__in=OPEN_FINDING_STATES, confirmed_at__isnull=True), "pk", pks):
+        for finding in rows:
+            finding.state = FindingState.WITHDRAWN
+            finding.dismissed_reason = reason
+            finding.closed_on = as_of  # the day it left the register
+            finding.save(update_fields=["state", "dismissed_reason", "closed_on"])
+
+
+def target_level(
+    plan: Plan, as_of: dt.date, opened_on: dt.date, deadline: dt.date, red_persists: bool, confirmed_on: dt.date | None
+) -> int:
+    """The rung a finding has reached on ``as_of``.
+
+    Only a confirmed finding climbs: its days count from the later of opening and confirmation (a
+    manual finding is confirmed when staff enter it), so a draft never warns the unit head or the
+    leader, and confirming an old draft does not fire its warnings at once.
+    """
+    if confirmed_on is None or as_of < confirmed_on:
+        return FindingLevel.REMINDER
+    days_open = (as_of - max(opened_on, confirmed_on)).days
     if days_open >= plan.escalate_supervision_days or red_persists:
         return FindingLevel.SUPERVISION
     if days_open >= plan.escalate_warning_days or as_of > deadline:
@@ -319,21 +389,18 @@ def target_level(plan: Plan, as_of: dt.date, opened_on: dt.date, deadline: dt.da
     return FindingLevel.REMINDER
 
 
+def confirmed_day(confirmed_at: dt.datetime | None) -> dt.date | None:
+    return timezone.localdate(confirmed_at) if confirmed_at is not None else None
+
+
 def escalate(plan: Plan, as_of: dt.date, by_item: dict[int, ItemStatus], red_before: set[int], before: dt.date) -> int:
     """Raise open findings up the ladder; each level is recorded once, with who is told."""
     findings = list(
         Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES).values_list(
-            "pk",
-            "item_id",
-            "opened_on",
-            "deadline",
-            "level",
-            "department_id",
-            "responsible_leader_id",
-            "contact_id",
-            "reopened_on",
+            "pk", "item_id", "opened_on", "deadline", "level", "department_id", "responsible_leader_id", "contact_id",
+            "reopened_on", "confirmed_at",
         )
-    )
+    )  # fmt: skip
     if not findings:
         return 0
     reached = set(
@@ -351,12 +418,20 @@ def escalate(plan: Plan, as_of: dt.date, by_item: dict[int, ItemStatus], red_bef
 
     new_rows: list[tuple] = []
     raise_to: dict[int, list[int]] = {}
-    for pk, item_id, opened_on, deadline, level, dept_id, leader_id, contact_id, reopened_on in findings:
+    for pk, item_id, opened_on, deadline, level, dept_id, leader_id, contact_id, reopened_on, confirmed_at in findings:
         # A reopened finding's ladder counts from the reopening, not from when it was first found.
         opened_on = max(opened_on, reopened_on or opened_on)
         status = by_item.get(item_id)
-        red_persists = status is not None and status.status == Status.RED and item_id in red_before and opened_on <= before
-        goal = target_level(plan, as_of, opened_on, deadline, red_persists)
+        confirmed_on = confirmed_day(confirmed_at)
+        # Red at the last month end counts only if the finding was confirmed by then.
+        red_persists = (
+            status is not None
+            and status.status == Status.RED
+            and item_id in red_before
+            and confirmed_on is not None
+            and max(opened_on, confirmed_on) <= before
+        )
+        goal = target_level(plan, as_of, opened_on, deadline, red_persists, confirmed_on)
         told = [contact_id]
         for step in range(FindingLevel.REMINDER, goal + 1):
             if step == FindingLevel.WARNING:
@@ -396,6 +471,29 @@ def _require_state(finding: Finding, allowed: Iterable[str], action: str) -> Non
             _("A finding in state “%(state)s” cannot be %(action)s.") % {"state": finding.get_state_display(), "action": action},
             code="invalid_state",
         )
+
+
+@transaction.atomic
+def confirm(finding: Finding, user, *, at: dt.datetime | None = None) -> bool:
+    """Staff confirm a provisional finding (待确认 → 已交办); False when there was nothing to confirm.
+
+    From now on it climbs the escalation ladder, and its rectification deadline is at least the
+    plan's working days from today, since the unit is only now asked to act on it.
+    """
+    if finding.confirmed_at is not None or not finding.is_open:
+        return False
+    at = at or timezone.now()
+    finding.confirmed_at, finding.confirmed_by = at, user
+    plan = Plan.objects.get(items=finding.item_id)
+    fresh = workdays.add_workdays(timezone.localdate(at), plan.finding_deadline_workdays, holiday_overrides())
+    fields = ["confirmed_at", "confirmed_by"]
+    if fresh > finding.deadline:
+        finding.deadline = fresh
+        fields.append("deadline")
+    finding._history_user = user
+    finding.save(update_fields=fields)
+    followup.log(finding, FindingEventKind.CONFIRMED, user, on=timezone.localdate(at), deadline=finding.deadline)
+    return True
 
 
 @transaction.atomic

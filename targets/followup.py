@@ -190,19 +190,6 @@ def assign(matter: AssignedMatter, user, cooperating: Iterable | None = None) ->
     return finding
 
 
-@transaction.atomic
-def confirm(finding: Finding, user) -> bool:
-    """Staff confirm a provisional (automatic) finding for the next dispatch."""
-    _require_staff(user)
-    if finding.confirmed_at is not None or not finding.is_open:
-        return False
-    finding.confirmed_at, finding.confirmed_by = timezone.now(), user
-    finding._history_user = user
-    finding.save(update_fields=["confirmed_at", "confirmed_by"])
-    log(finding, FindingEventKind.CONFIRMED, user)
-    return True
-
-
 # --- replies and review ---------------------------------------------------------------------------
 
 

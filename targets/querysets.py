@@ -1,4 +1,4 @@
-"""Querysets named for what callers mean: unit scoping and "latest report" reads.
+"""Querysets named for what callers mean: unit scoping, "latest report" reads, counted reports.
 
 The admin, the API and the jobs use the same names, so unit scoping reads the same everywhere.
 """
@@ -26,7 +26,7 @@ class ItemQuerySet(models.QuerySet):
         """
         from .models import ProgressReport
 
-        reports = ProgressReport.objects.filter(item=OuterRef("pk"))
+        reports = ProgressReport.objects.counted().filter(item=OuterRef("pk"))
         if as_of is not None:
             reports = reports.filter(as_of__lte=as_of)
         reports = reports.order_by("-as_of")
@@ -51,6 +51,28 @@ class ProgressReportQuerySet(models.QuerySet):
 
     def on_or_before(self, as_of: dt.date):
         return self.filter(as_of__lte=as_of)
+
+    def counted(self):
+        """The reports whose figures count (审核): approved ones. The one home of that rule.
+
+        Supervision runs, roll-ups, the dashboard, the monthly table, list columns and exports read
+        reports through it; a submitted or returned report is shown only where marked as such.
+        """
+        from .choices import ReviewState
+
+        return self.filter(review_state=ReviewState.APPROVED)
+
+    def for_preview(self):
+        """What a unit's page preview reads: the counted reports plus those awaiting review (marked
+        pending there); never a returned one."""
+        from .choices import ReviewState
+
+        return self.exclude(review_state=ReviewState.RETURNED)
+
+    def awaiting_review(self):
+        from .choices import ReviewState
+
+        return self.filter(review_state=ReviewState.SUBMITTED)
 
 
 def _status_subquery(as_of: dt.date | None):

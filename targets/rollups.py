@@ -14,12 +14,20 @@ from decimal import Decimal
 
 Provider = Callable[..., dict[str, Decimal]]
 _providers: list[Provider] = []
+# Roll-up key -> what it counts (its pool), in words; the goal page shows it.
+_pools: dict[str, str] = {}
 
 
-def register_provider(func: Provider) -> Provider:
+def register_provider(func: Provider, pools: dict | None = None) -> Provider:
     if func not in _providers:
         _providers.append(func)
+    _pools.update(pools or {})
     return func
+
+
+def pool(key: str) -> str:
+    """What the roll-up counts, as the provider describes it ("" when unknown)."""
+    return str(_pools.get(key, ""))
 
 
 def compute_all(plan, as_of: dt.date) -> dict[str, Decimal]:

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from notifications.models import Delivery, DeliveryKind, DeliveryStatus, Preference
 from notifications.notices import reminder_dates, send_escalation_notices, send_report_reminders
 from notifications.tests.scenario import D, make_project
-from targets.models import Person, ProgressReport
+from targets import findings
+from targets.models import Finding, Person, ProgressReport
 from targets.supervision import supervise
 from targets.tests.factories import PlanFactory
 
@@ -28,6 +29,9 @@ def escalated():
     project.lead_department.head = head
     project.lead_department.save()
     supervise(plan, D(2023, 7, 10))
+    # Staff confirm the automatic finding the day it opens: escalation follows confirmation.
+    for finding in Finding.objects.all():
+        findings.confirm(finding, None, at=dt.datetime(2023, 7, 10, 9, tzinfo=dt.timezone(dt.timedelta(hours=8))))
     return plan, project
 
 
@@ -151,3 +155,24 @@ def test_it_reminds_before_a_long_holiday_in_the_reported_month(lacking_june):
 
     periods = set(Delivery.objects.filter(kind=DeliveryKind.REMINDER).values_list("period", flat=True))
     assert periods == {"2023-09"}
+
+
+def test_no_notice_goes_out_for_a_finding_staff_have_not_confirmed(staff_user):
+    plan = PlanFactory(year=2023)
+    leader = Person.objects.create(name="包干领导", email="leader@example.com", is_leader=True)
+    project = make_project(plan, "P1", 30, leader=leader)
+    head = Person.objects.create(name="单位负责人", email="head@example.com", department=project.lead_department)
+    project.lead_department.head = head
+    project.lead_department.save()
+    for day in (D(2023, 7, 10), D(2023, 7, 24), D(2023, 8, 7)):
+        supervise(plan, day)
+        assert send_escalation_notices(day).sent == 0
+    assert not Delivery.objects.exists()
+
+    # Confirmed on 7 August: the unit head hears of it 14 days later, not at once.
+    findings.confirm(Finding.objects.get(), staff_user, at=dt.datetime(2023, 8, 7, 9, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    supervise(plan, D(2023, 8, 8))
+    assert send_escalation_notices(D(2023, 8, 8)).sent == 0
+    supervise(plan, D(2023, 8, 21))
+    assert send_escalation_notices(D(2023, 8, 21)).sent == 2  # level 2: the contact and the unit head
+    assert sorted(m.to[0] for m in mail.outbox) == ["head@example.com", "p1@example.com"]

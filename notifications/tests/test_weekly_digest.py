@@ -212,3 +212,42 @@ def test_staff_see_the_rechecks_due_this_week(staff, django_user_model):
     assert "回头看：本周到期（1 项）" in staff_mail.body
     assert "2023-04-12 销号，2023-07-11 回头看" in staff_mail.body
     assert "回头看" not in by_recipient()[("p1@example.com",)].body
+
+
+def test_it_shows_staff_the_findings_awaiting_confirmation_and_marks_them_for_the_unit(staff, staff_user):
+    from targets import findings
+    from targets.models import Finding
+
+    build()  # P1 red on 07-10: an automatic finding, not yet confirmed
+
+    send_digests(MONDAY)
+
+    staff_body = by_recipient()[("staff@example.com",)].body
+    assert "待确认 1 个" in staff_body
+    assert "P1" in staff_body.split("待确认 1 个", 1)[1]
+    assert "已等待 0 天" in staff_body
+    assert "一级（提醒）（待确认）" in by_recipient()[("p1@example.com",)].body
+
+    mail.outbox.clear()
+    Delivery.objects.all().delete()
+    findings.confirm(Finding.objects.get(), staff_user)
+    send_digests(MONDAY)
+    assert "待确认" not in by_recipient()[("staff@example.com",)].body
+    assert "待确认" not in by_recipient()[("p1@example.com",)].body
+
+
+def test_it_tells_the_unit_why_a_report_was_returned_and_staff_what_awaits_review(staff):
+    from targets.models import ProgressReport
+
+    _plan, _leader, projects = build()
+    june = ProgressReport.objects.get(item=projects["P1"], as_of=D(2023, 6, 30))
+    ProgressReport.objects.filter(pk=june.pk).update(review_state="returned", review_comment="与统计局口径不一致")
+    ProgressReport.objects.filter(item=projects["P2"], as_of=D(2023, 6, 30)).update(review_state="submitted")
+
+    send_digests(MONDAY)
+
+    unit_body = by_recipient()[("p1@example.com",)].body
+    assert "被退回的进度报送（1 份" in unit_body
+    assert "P1" in unit_body.split("被退回的进度报送", 1)[1]
+    assert "与统计局口径不一致" in unit_body
+    assert "待审核的进度报送 1 份" in by_recipient()[("staff@example.com",)].body

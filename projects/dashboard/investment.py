@@ -98,9 +98,8 @@ def investment_section(plan: Plan, as_of: dt.date, filters: Filters) -> Investme
         checkpoints[item_id].append((date, value))
     reports: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
     for item_id, date, value in (
-        ProgressReport.objects.filter(
-            item__in=selected.values("pk"), as_of__lte=as_of, as_of__gte=plan.period_start, value__isnull=False
-        )
+        ProgressReport.objects.counted()
+        .filter(item__in=selected.values("pk"), as_of__lte=as_of, as_of__gte=plan.period_start, value__isnull=False)
         .order_by("item_id", "as_of")
         .values_list("item_id", "as_of", "value")
     ):

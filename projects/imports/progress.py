@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from targets import validation
+from targets import review, validation
 from targets.choices import MetricKind
 from targets.models import Plan, ProgressReport, Target, TrackedItem, month_start
 
@@ -62,6 +62,7 @@ COLUMNS = (
 BY_KEY = {column.key: column for column in COLUMNS}
 REQUIRED = {column.key: column.header for column in COLUMNS if column.required}
 TEXT_FIELDS = ("narrative", "problems", "correction_reason")
+REVIEW_FIELDS = ("review_state", "reviewed_by", "reviewed_at")
 
 
 def known_headers() -> dict[str, str]:
@@ -299,9 +300,12 @@ def apply(analysis: Analysis, user, reason: str, progress: ProgressCallback = no
     changed = [a.report for a in analysis.actions if not a.is_new]
     total = len(new) + len(changed)
     with transaction.atomic():
+        plan = Plan.objects.get(items=(new + changed)[0].item_id) if total else None
         for report in new + changed:
             # The reporter is whoever set the current value (as in the admin); the history keeps earlier ones.
             report.reporter = user
+            # 审核: a unit's rows are submitted for review, staff's approved (targets.review).
+            review.entered(report, user, plan)
         done = 0
         for start in range(0, len(new), 1000):
             chunk = new[start : start + 1000]
@@ -310,7 +314,7 @@ def apply(analysis: Analysis, user, reason: str, progress: ProgressCallback = no
             progress("applying", done, total)
         for start in range(0, len(changed), 1000):
             chunk = changed[start : start + 1000]
-            update_with_history(ProgressReport, chunk, ["value", *TEXT_FIELDS, "reporter"], user, reason)
+            update_with_history(ProgressReport, chunk, ["value", *TEXT_FIELDS, "reporter", *REVIEW_FIELDS], user, reason)
             done += len(chunk)
             progress("applying", done, total)
     return {"created": len(new), "updated": len(changed)}

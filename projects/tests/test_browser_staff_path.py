@@ -94,14 +94,19 @@ def test_it_walks_the_unit_contacts_and_the_staffs_path(chromium, live_server, f
         assert page.locator(".messagelist .success").count() == 1, page.locator(".errornote, .errorlist").all_inner_texts()
         preview = page.locator(".duban-status-preview")
         shown = preview.get_attribute("data-status")
-        assert "2023-07-10" in preview.inner_text()
+        preview_text = preview.inner_text()
+        assert "2023-07-10" in preview_text
         page.screenshot(path=str(ARTIFACTS / "project-page-unit.png"), full_page=True)
         context.close()
 
         report = ProgressReport.objects.get(item=project, as_of=TODAY)
         assert report.value == july_value
         assert report.reporter == unit
-        assert shown == evaluate_item(project, TODAY).status
+        assert report.review_state == "submitted"  # 审核: it counts once staff approve it
+        assert shown == evaluate_item(project, TODAY, pending=True).status  # the preview shows it, marked pending
+        assert "待审核" in preview_text
+        report.review_state = "approved"  # staff approve it before the run (issue 11 §1)
+        report.save(update_fields=["review_state"])
 
         # --- Bureau staff run supervision from the admin.
         context = chromium.new_context(locale="zh-CN", viewport={"width": 1440, "height": 1000}, accept_downloads=True)

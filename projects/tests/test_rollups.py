@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from projects.models import Project
-from projects.rollups import compute_all, percent
+from projects.rollups import POOLS, compute_all, percent
 from targets.choices import Rollup
 from targets.models import Milestone, Plan, ProgressReport
 
@@ -50,7 +50,7 @@ def register(plan):
         plan, "P2", category="services", total=50000, annual=12000, is_district_key=True, is_provincial_key=True,
         batch_level="province", batch_date=D(2023, 3, 1),
     )  # fmt: skip
-    p3 = project(plan, "P3", category="infrastructure", total=8000, annual=2000)
+    p3 = project(plan, "P3", category="infrastructure", total=8000, annual=2000, is_city_key=True)
     p4 = project(plan, "P4", category="industrial", total=6000, annual=3000, batch_level="city", batch_date=D(2023, 7, 15))
     p5 = project(plan, "P5", total=3000, annual=1000)
     done(p1, "start", D(2023, 2, 15))
@@ -58,6 +58,7 @@ def register(plan):
     done(p3, "completion", D(2023, 6, 20))
     done(p4, "start", D(2022, 11, 1))  # started last year: not a 2023 new start
     done(p5, "start", D(2023, 3, 31))  # the last day of Q1 counts
+    done(p5, "completion", D(2023, 6, 1))  # not a key project: not one of G25's completions
     report(p1, D(2023, 5, 31), 3000)
     report(p1, D(2023, 6, 30), 4500)
     report(p1, D(2023, 7, 31), 6000)
@@ -77,12 +78,15 @@ def test_it_computes_every_rollup_at_mid_year(register):
     assert values == {
         Rollup.MAJOR_PROJECTS: 4,  # P1–P4; P5 is under 5,000 万元
         Rollup.INDUSTRIAL_SHARE: Decimal("50.00"),  # P1 and P4 of 4 major projects
-        Rollup.NEW_STARTS: 3,  # P1, P2, P5
+        Rollup.INDUSTRIAL_SHARE_BY_INVESTMENT: Decimal("30.95"),  # (20,000 + 6,000) / 84,000
+        Rollup.INDUSTRY_SERVICES_SHARE: Decimal("75.00"),  # P1, P2, P4 of 4
+        Rollup.INDUSTRY_SERVICES_SHARE_BY_INVESTMENT: Decimal("90.48"),  # 76,000 / 84,000
+        Rollup.NEW_STARTS: 2,  # P1, P2; P5 (3,000万元) is not a major project
         Rollup.DISTRICT_KEY_PROJECTS: 2,
         Rollup.KEY_TOTAL_INVESTMENT: Decimal("70000"),
         Rollup.KEY_ANNUAL_PLAN: Decimal("20000"),
-        Rollup.STARTS_BY_Q1: 2,  # P1 (02-15) and P5 (03-31)
-        Rollup.COMPLETIONS: 1,
+        Rollup.STARTS_BY_Q1: 2,  # P1 (02-15) and P5 (03-31): any size counts
+        Rollup.COMPLETIONS: 1,  # P3, a city key project; P5 is not a key project
         Rollup.PROVINCIAL_KEY_PROJECTS: 1,
         Rollup.PROVINCIAL_MAJOR_INDUSTRIAL: 1,
         Rollup.CONCENTRATED_STARTS: 1,  # P4's city batch is on 07-15
@@ -118,7 +122,7 @@ def test_it_takes_three_queries_whatever_the_register_size(register, django_asse
 def test_it_is_reachable_through_the_engine_registry(register):
     from targets import rollups
 
-    assert rollups.compute(Rollup.NEW_STARTS, register, D(2023, 6, 30)) == 3
+    assert rollups.compute(Rollup.NEW_STARTS, register, D(2023, 6, 30)) == 2
     with pytest.raises(LookupError):
         rollups.compute("no_such_rollup", register, D(2023, 6, 30))
 
@@ -129,3 +133,35 @@ def test_it_is_reachable_through_the_engine_registry(register):
 )
 def test_it_rounds_percentages_half_up(part, whole, expected):
     assert percent(part, whole) == expected
+
+
+# (project flags, milestone kind, roll-up, counted?): which projects each pool takes.
+POOL_CASES = [
+    ({"total": 6000}, "start", Rollup.NEW_STARTS, True),  # a major project
+    ({"total": 4999}, "start", Rollup.NEW_STARTS, False),  # under 5,000万元: G24's pool, not G16's
+    ({"total": 4999}, "start", Rollup.STARTS_BY_Q1, True),
+    ({"total": 6000}, "start", Rollup.STARTS_BY_Q1, True),
+    ({"total": 20000, "is_district_key": True}, "completion", Rollup.COMPLETIONS, True),
+    ({"total": 9000, "is_city_key": True}, "completion", Rollup.COMPLETIONS, True),
+    ({"total": 9000, "is_provincial_key": True}, "completion", Rollup.COMPLETIONS, True),
+    ({"total": 9000}, "completion", Rollup.COMPLETIONS, False),  # major but not a key project
+    ({"total": 20000, "is_district_key": True}, "start", Rollup.COMPLETIONS, False),
+]
+
+
+@pytest.mark.parametrize(("flags", "kind", "key", "counted"), POOL_CASES)
+def test_each_rollup_counts_the_pool_the_plan_means(plan, flags, kind, key, counted):
+    total = flags.pop("total")
+    done(project(plan, "X", total=total, annual=100, **flags), kind, D(2023, 3, 1))
+    assert compute_all(plan, D(2023, 12, 31))[key] == (1 if counted else 0)
+
+
+def test_every_rollup_describes_its_pool():
+    from django.utils import translation
+
+    from targets import rollups
+
+    assert set(POOLS) == set(Rollup.values)
+    with translation.override("en"):
+        assert "5,000" in rollups.pool(Rollup.NEW_STARTS)
+    assert rollups.pool("no_such_rollup") == ""

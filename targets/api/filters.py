@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 from rest_framework import filters as drf_filters
 
-from ..choices import ItemKind
+from ..choices import ItemKind, ReviewState
 from ..models import Department, Finding, Milestone, ProgressReport, Target
 
 _GENERATED: dict = {}  # (view class, model) -> the FilterSet class django-filter made for filterset_fields
@@ -137,10 +137,11 @@ class MilestoneFilter(ItemLinkedFilter):
 class ProgressReportFilter(ItemLinkedFilter):
     as_of_after = filters.DateFilter(field_name="as_of", lookup_expr="gte")
     as_of_before = filters.DateFilter(field_name="as_of", lookup_expr="lte")
+    review_state = filters.ChoiceFilter(choices=ReviewState.choices)
 
     class Meta:
         model = ProgressReport
-        fields = ["as_of"]
+        fields = ["as_of", "review_state"]
 
 
 class FindingFilter(ItemLinkedFilter):

@@ -270,8 +270,11 @@ class ProgressReportSerializer(ItemLinkedSerializer):
 
     class Meta:
         model = ProgressReport
-        fields = ["id", "target", "project", "as_of", "period", "value", "note", "problems", "correction_reason", "submitted_at"]
-        read_only_fields = ["period", "submitted_at"]
+        fields = [
+            "id", "target", "project", "as_of", "period", "value", "note", "problems", "correction_reason", "submitted_at",
+            "review_state", "review_comment",
+        ]  # fmt: skip
+        read_only_fields = ["period", "submitted_at", "review_state", "review_comment"]
         # Uniqueness of (item, as_of) is checked in validate() with its own code.
         validators: list = []
 
@@ -314,6 +317,10 @@ class ProgressReportSerializer(ItemLinkedSerializer):
             raise serializers.ValidationError(
                 {"as_of": [_("A report for this date already exists; correct that report instead.")]}, code="duplicate"
             ) from exc
+
+
+class ReviewCommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 # The three lists (三清单): ?list= narrows a finding to the contract fields plus one list's fields.

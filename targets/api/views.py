@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
 from django.db.models import Count
@@ -22,7 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import exports, headlines, rounds
+from .. import exports, headlines, review, rounds
 from ..choices import StatusChoice
 from ..models import (
     Department,
@@ -40,7 +41,8 @@ from ..models import (
 from ..models.api import ApiToken
 from ..permissions import can_edit_item, is_bureau_staff, user_department_id
 from . import filters
-from .permissions import StaffWrites, UnitRule
+from .errors import as_drf
+from .permissions import StaffWrites, UnitRule, is_read_only_token
 from .serializers import (
     STATUS_REASONS,
     DepartmentSerializer,
@@ -50,6 +52,7 @@ from .serializers import (
     PersonSerializer,
     PlanSerializer,
     ProgressReportSerializer,
+    ReviewCommentSerializer,
     SupervisionRoundSerializer,
     TargetSerializer,
 )
@@ -262,7 +265,38 @@ class ProgressReportViewSet(ItemLinkedViewSet):
 
     def perform_create(self, serializer) -> None:
         self.check_item(serializer)
-        serializer.save(reporter=self.request.user)
+        item = serializer.validated_data["item"]
+        serializer.save(reporter=self.request.user, **review.entry_fields(item.plan, self.request.user))
+
+    def perform_update(self, serializer) -> None:
+        # A correction is filed again: a unit's goes back to review (a returned report is resubmitted).
+        self.check_item(serializer)
+        item = serializer.validated_data.get("item") or serializer.instance.item
+        serializer.save(**review.entry_fields(item.plan, self.request.user))
+
+    def decide(self, request, decision):
+        if is_read_only_token(request) or not is_bureau_staff(request.user):
+            raise exceptions.PermissionDenied(_("Only bureau staff review reports."))
+        report = self.get_object()
+        body = ReviewCommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            decision(report, body.validated_data["comment"])
+        except DjangoValidationError as exc:
+            raise as_drf(exc) from exc
+        return Response(self.get_serializer(report).data)
+
+    @extend_schema(request=ReviewCommentSerializer, responses=ProgressReportSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve a submitted report (bureau staff): its figure counts from now on."""
+        return self.decide(request, lambda report, _comment: review.approve(report, request.user))
+
+    @extend_schema(request=ReviewCommentSerializer, responses=ProgressReportSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_report(self, request, pk=None):
+        """Return a submitted report to its unit with {"comment": "..."} (bureau staff); it does not count."""
+        return self.decide(request, lambda report, comment: review.return_report(report, request.user, comment))
 
 
 def attach_links(findings: list) -> list:

@@ -30,6 +30,7 @@ from ..choices import (
     JudgingKind,
     MetricKind,
     MilestoneKind,
+    ReviewState,
     Rollup,
     ScheduleMode,
 )
@@ -139,6 +140,11 @@ class Plan(models.Model):
     reply_workdays = models.PositiveSmallIntegerField(_("reply to a notice within working days"), default=5)
     # 回头看: how long after 销号 a closed finding comes back for a re-check (each finding may move it).
     recheck_days = models.PositiveSmallIntegerField(_("re-check days after close-out"), default=90)
+    reports_need_review = models.BooleanField(
+        _("reports need review"),
+        default=True,
+        help_text=_("A unit's progress report counts only once bureau staff approve it (审核)."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -354,6 +360,21 @@ class Milestone(models.Model):
     actual_date = models.DateField(_("actual date"), null=True, blank=True)
     evidence_note = models.TextField(_("evidence"), blank=True)
     attachment = models.FileField(_("attachment"), upload_to="milestones/%Y/%m/", blank=True)
+    # One event named twice by the plan (a goal's milestone and a project's, e.g. G23 and NP03's
+    # start): the project's milestone points at the goal's. The miss opens one finding, on the
+    # project, and the goal's milestone takes its actual date from the milestones that fulfil it.
+    fulfils = models.ForeignKey(
+        "self",
+        verbose_name=_("fulfils milestone"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fulfilled_by",
+        help_text=_(
+            "The milestone of another item (usually a goal) that this one is the same event as. "
+            "That milestone is done when every milestone fulfilling it is done."
+        ),
+    )
     history = HistoricalRecords()
 
     objects = MilestoneQuerySet.as_manager()
@@ -370,8 +391,39 @@ class Milestone(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        if self.fulfils_id:
+            self.fulfils.sync_from_fulfilling()
+
     def clean(self) -> None:
-        validation.raise_if_any(validation.actual_date_not_future(self.actual_date, timezone.localdate()))
+        errors = validation.actual_date_not_future(self.actual_date, timezone.localdate())
+        if self.fulfils_id and "fulfils" not in errors:
+            errors.update(self.fulfils_errors())
+        validation.raise_if_any(errors)
+
+    def fulfils_errors(self) -> dict:
+        """The link must join two items of one plan, one step only (no chains)."""
+        target = self.fulfils
+        if self.item_id and target.item_id == self.item_id:
+            message, code = _("A milestone cannot fulfil a milestone of its own item."), "fulfils_same_item"
+        elif self.item_id and target.item.plan_id != self.item.plan_id:
+            message, code = _("The milestone it fulfils must belong to the same plan."), "fulfils_other_plan"
+        elif target.fulfils_id:
+            message, code = _("That milestone itself fulfils another one; link to the last one."), "fulfils_chain"
+        elif self.pk and self.fulfilled_by.exists():
+            message, code = _("Other milestones fulfil this one, so it cannot fulfil another."), "fulfils_chain"
+        else:
+            return {}
+        return {"fulfils": validation.ValidationError(message, code=code)}
+
+    def sync_from_fulfilling(self) -> None:
+        """Done (on the latest of their dates) when every milestone fulfilling this one is done."""
+        dates = list(self.fulfilled_by.values_list("actual_date", flat=True))
+        actual = max(dates) if dates and all(dates) else None
+        if actual != self.actual_date:
+            self.actual_date = actual
+            super().save(update_fields=["actual_date"])
 
 
 class ProgressReport(models.Model):
@@ -400,6 +452,22 @@ class ProgressReport(models.Model):
         related_name="progress_reports",
     )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, editable=False)
+    # 审核: set on entry by targets.review (a unit's report is submitted, staff's approved); rows made
+    # outside those paths (fixtures, the demo register, earlier data) count as approved.
+    review_state = models.CharField(
+        _("review state"), max_length=10, choices=ReviewState.choices, default=ReviewState.APPROVED, editable=False
+    )
+    review_comment = models.TextField(_("review comment"), blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     objects = ProgressReportQuerySet.as_manager()

@@ -127,3 +127,13 @@ def test_it_titles_the_baseline_column_of_a_goal_page_in_chinese(admin_client, p
 
     head = text.split('class="column-baseline', 1)[1].split("</th>", 1)[0]
     assert "基数" in head
+
+
+def test_a_rollup_goal_page_shows_the_pool_it_counts(admin_client, plan_2023):
+    new_starts = Target.objects.get(code="2023-G16")
+    text = admin_client.get(url(Target, "change", new_starts.pk), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "统计口径" in text
+    assert "开工节点实际日期在计划期内的重大项目（总投资5000万元以上）" in text
+    reported = Target.objects.get(code="2023-G49")  # charging piles: reported, no pool
+    text = admin_client.get(url(Target, "change", reported.pk), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "开工节点实际日期" not in text

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from projects.models import Project
@@ -226,7 +227,13 @@ def test_it_records_what_the_plan_says_about_named_projects(loaded):
     xiachen = Project.objects.get(title="下陈中学")
     assert (xiachen.total_investment, xiachen.is_major, xiachen.is_district_key) == (Decimal("28908"), True, True)
     assert xiachen.category == "livelihood"
-    assert not Project.objects.filter(total_investment__isnull=True, is_major=True).exists()
+    # With no total, the plan's own words set the level: G25's key projects, G23's major infrastructure.
+    assert set(Project.objects.filter(total_investment__isnull=True, is_major=True).values_list("title", flat=True)) == {
+        "外沙岩头公共管廊工程", "解放路过江隧道", "金融大厦", "农港城二期"
+    }  # fmt: skip
+    assert set(Project.objects.filter(is_district_key=True).values_list("code", flat=True)) == {
+        "2023-NP08", "2023-NP09", "2023-NP10", "2023-NP11"
+    }  # fmt: skip
     assert Project.objects.get(title="大陈岛碳中和示范区").township == "大陈镇"
 
 
@@ -276,9 +283,10 @@ def test_it_leaves_room_for_new_rows_after_loading(loaded):
 
 def test_it_computes_the_rollups_of_the_loaded_plan(loaded):
     values = rollups.compute_all(loaded, dt.date(2023, 12, 31))
-    # Only 下陈中学 (28,908万元) and 心海小学 (37,700万元) have a known total: major and district key.
-    assert values["major_projects"] == 2
-    assert values["district_key_projects"] == 2
+    # The four key projects G25 names (下陈中学 28,908万元 and 心海小学 37,700万元 with a known total)
+    # and the two major infrastructure projects G23 names.
+    assert values["major_projects"] == 6
+    assert values["district_key_projects"] == 4
     assert values["key_total_investment"] == Decimal("66608")
     assert values["industrial_share"] == 0  # both are schools
     assert values["key_annual_plan"] == 0
@@ -294,9 +302,10 @@ def test_it_computes_the_rollups_of_the_loaded_plan(loaded):
     Project.objects.filter(code="2023-NP03").update(batch_level="city", batch_date=dt.date(2023, 2, 21))
     Project.objects.filter(code="2023-NP01").update(is_provincial_major_industrial=True)
     q1 = rollups.compute_all(loaded, dt.date(2023, 3, 31))
-    assert (q1["new_starts"], q1["starts_by_q1"], q1["completions"], q1["concentrated_starts"]) == (2, 2, 0, 1)
+    # NP07 (a Q1 start of G24, size unknown) is not one of G16's major-project new starts.
+    assert (q1["new_starts"], q1["starts_by_q1"], q1["completions"], q1["concentrated_starts"]) == (1, 2, 0, 1)
     year = rollups.compute_all(loaded, dt.date(2023, 12, 31))
-    assert (year["new_starts"], year["completions"], year["provincial_major_industrial"]) == (2, 1, 1)
+    assert (year["new_starts"], year["completions"], year["provincial_major_industrial"]) == (1, 1, 1)
 
 
 def test_it_is_what_the_build_script_writes(tmp_path):
@@ -309,3 +318,97 @@ def test_it_is_what_the_build_script_writes(tmp_path):
     written = (tmp_path / "fixtures" / "plan_2023.json").read_bytes()
     assert written == (FIXTURES / "plan_2023.json").read_bytes()
     assert len(json.loads(written)) > 300
+
+
+# --- One event, one finding: project milestones that fulfil a goal milestone ------------------------
+
+EVENTS = {
+    "2023-NP03": "2023-G23", "2023-NP04": "2023-G23", "2023-NP27": "2023-G41", "2023-NP29": "2023-G52",
+    "2023-NP32": "2023-G55", "2023-NP33": "2023-G55", "2023-NP34": "2023-G56", "2023-NP42": "2023-G70",
+}  # fmt: skip
+
+
+def test_it_links_each_event_the_plan_names_twice(loaded):
+    links = Milestone.objects.filter(fulfils__isnull=False).values_list(
+        "item__code", "fulfils__item__code", "kind", "fulfils__kind"
+    )
+    assert {(project, goal) for project, goal, _k, _g in links} == set(EVENTS.items())
+    assert all(kind == goal_kind for _p, _g, kind, goal_kind in links)  # the same event: the same kind
+
+
+def test_one_missed_event_opens_one_finding_on_the_project_that_carries_it(loaded):
+    from targets.models import Finding
+    from targets.supervision import supervise
+
+    supervise(loaded, dt.date(2024, 1, 2))  # every 2023 milestone is past the period end, undone
+
+    goal_codes = set(EVENTS.values())
+    assert not Finding.objects.filter(item__code__in=goal_codes).exists()
+    for project, goal_code in EVENTS.items():
+        # Start and completion events: the project's milestone finding (its red light for the
+        # missing monthly reports is another lag, with its own finding).
+        assert Finding.objects.filter(item__code=project, milestone__fulfils__item__code=goal_code).count() == (
+            0 if project in ("2023-NP29", "2023-NP34") else 1
+        ), project
+    # Listings and designations (G52/NP29, G56/NP34) open no milestone finding: the project's red one carries them.
+    assert Finding.objects.filter(item__code__in=["2023-NP29", "2023-NP34"], cause="red").count() == 2
+    missed = Finding.objects.get(item__code="2023-NP03", cause="milestone_missed")
+    assert "2023-G23" in missed.description  # the one finding names the goal's milestone too
+    # Unlinked, the same kind of miss still opens a finding on the goal (G35's listing is not a project's).
+    assert Finding.objects.filter(item__code="2023-G35").exists()
+
+
+def test_the_goal_milestone_is_done_when_every_project_milestone_fulfilling_it_is(loaded):
+    goal_milestone = Milestone.objects.get(item__code="2023-G23")
+    np03, np04 = (Milestone.objects.get(item__code=code) for code in ("2023-NP03", "2023-NP04"))
+
+    np03.actual_date = dt.date(2023, 2, 21)
+    np03.save()
+    goal_milestone.refresh_from_db()
+    assert goal_milestone.actual_date is None  # NP04 has not started
+
+    np04.actual_date = dt.date(2023, 9, 1)
+    np04.save()
+    goal_milestone.refresh_from_db()
+    assert goal_milestone.actual_date == dt.date(2023, 9, 1)  # the later of the two
+    assert goal_milestone.history.first().actual_date == dt.date(2023, 9, 1)  # audited
+
+    np04.actual_date = None  # entered by mistake
+    np04.save()
+    goal_milestone.refresh_from_db()
+    assert goal_milestone.actual_date is None
+
+
+@pytest.mark.parametrize(
+    ("item_code", "fulfils_code", "error"),
+    [
+        ("2023-NP05", "2023-G23", None),  # another project's start may fulfil G23 too
+        ("2023-G23", "2023-G23", "fulfils_same_item"),
+        ("2023-NP05", "2023-NP03", "fulfils_chain"),  # NP03's milestone already fulfils G23's
+        ("2023-G23", "2023-G41", "fulfils_chain"),  # G23's milestone is fulfilled by others
+    ],
+)
+def test_a_milestone_link_joins_two_items_of_one_plan_in_one_step(loaded, item_code, fulfils_code, error):
+    milestone = Milestone.objects.get(item__code=item_code)
+    milestone.fulfils = Milestone.objects.get(item__code=fulfils_code)
+    if error is None:
+        milestone.full_clean()
+        return
+    with pytest.raises(ValidationError) as raised:
+        milestone.full_clean()
+    assert raised.value.error_dict["fulfils"][0].code == error
+
+
+def test_a_milestone_cannot_fulfil_one_of_another_plan(loaded):
+    other = Plan.objects.create(
+        year=2024, title="2024年工作计划", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 12, 31)
+    )
+    goal_2024 = Target.objects.create(
+        plan=other, code="2024-G01", title="目标", period_start=other.period_start, period_end=other.period_end,
+        metric_kind="milestone",
+    )  # fmt: skip
+    milestone = Milestone.objects.get(item__code="2023-NP05")
+    milestone.fulfils = Milestone.objects.create(item=goal_2024, title="开工", kind="start")
+    with pytest.raises(ValidationError) as raised:
+        milestone.full_clean()
+    assert raised.value.error_dict["fulfils"][0].code == "fulfils_other_plan"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -23,6 +24,7 @@ from targets.tests.factories import CheckpointFactory, PlanFactory
 pytestmark = pytest.mark.django_db
 
 D = dt.date
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def month_ends(year: int = 2023) -> list[dt.date]:
@@ -51,6 +53,11 @@ def make_project(plan, code="P1", **kwargs):
     for month_end in month_ends():
         CheckpointFactory(item=project, date=month_end, expected_value=Decimal(100 * month_end.month))
     return project
+
+
+def confirm(finding, user, on: dt.date) -> bool:
+    """Staff confirm a provisional finding at 09:00 on a day (Asia/Shanghai)."""
+    return findings.confirm(finding, user, at=dt.datetime.combine(on, dt.time(9), tzinfo=SHANGHAI))
 
 
 def report(project, as_of, value, problems=""):
@@ -156,7 +163,7 @@ def test_it_opens_a_finding_when_yellow_at_two_consecutive_month_ends(plan):
     assert list(Finding.objects.values_list("cause", flat=True)) == ["yellow_twice"]
 
 
-def test_it_opens_a_finding_for_a_missed_start_milestone(plan):
+def test_it_opens_a_finding_for_a_missed_start_milestone(plan, staff_user):
     project = make_project(plan)
     monthly(project, 6, 100)
     start = Milestone.objects.create(item=project, title="开工", kind="start", planned_date=D(2023, 5, 15))
@@ -167,6 +174,7 @@ def test_it_opens_a_finding_for_a_missed_start_milestone(plan):
     finding = Finding.objects.get()
     assert (finding.cause, finding.milestone_id, finding.days_overdue) == ("milestone_missed", start.pk, 56)
     assert snapshot(project, D(2023, 7, 10)).status == "yellow"  # under three months late
+    confirm(finding, staff_user, D(2023, 7, 11))
 
     Milestone.objects.filter(pk=start.pk).update(actual_date=D(2023, 7, 20))
     supervise(plan, D(2023, 7, 21))
@@ -174,10 +182,11 @@ def test_it_opens_a_finding_for_a_missed_start_milestone(plan):
     assert (finding.state, finding.ready_to_close) == ("open", True)
 
 
-def test_it_marks_a_finding_ready_to_close_but_never_closes_it(plan):
+def test_it_marks_a_finding_ready_to_close_but_never_closes_it(plan, staff_user):
     project = make_project(plan)
     monthly(project, 6, 30)
     supervise(plan, D(2023, 7, 10))
+    confirm(Finding.objects.get(), staff_user, D(2023, 7, 10))
     report(project, D(2023, 7, 31), 800)
 
     supervise(plan, D(2023, 8, 10))
@@ -212,13 +221,14 @@ def test_it_reopens_the_closed_finding_when_the_item_lags_again(plan, staff_user
     assert first.events.filter(kind="relapsed").count() == 1
 
 
-def test_it_escalates_after_14_and_28_days_to_the_unit_head_and_the_leader(plan):
+def test_it_escalates_after_14_and_28_days_to_the_unit_head_and_the_leader(plan, staff_user):
     project = make_project(plan)
     head = Person.objects.create(name="单位负责人", email="head@example.com", department=project.lead_department)
     project.lead_department.head = head
     project.lead_department.save()
     monthly(project, 6, 30)
     supervise(plan, D(2023, 7, 10))
+    confirm(Finding.objects.get(), staff_user, D(2023, 7, 10))
 
     supervise(plan, D(2023, 7, 24))
     assert Finding.objects.get().level == 2
@@ -279,3 +289,70 @@ def test_it_runs_in_a_number_of_queries_independent_of_the_items():
     if connection.vendor == "postgresql":
         # Inserts go in batches of 2,000 rows; SQLite's variable limit makes its batches smaller.
         assert small_all == large_all
+
+
+# --- Escalation follows confirmation (docs/findings.md) ----------------------------------------------
+
+
+def levels_reached() -> set[int]:
+    return set(Escalation.objects.values_list("level", flat=True))
+
+
+def test_an_unconfirmed_finding_stays_at_the_reminder_whatever_the_days(plan):
+    project = make_project(plan)
+    monthly(project, 6, 30)
+    for day in (D(2023, 7, 10), D(2023, 7, 24), D(2023, 8, 7), D(2023, 9, 10)):
+        supervise(plan, day)
+
+    finding = Finding.objects.get()
+    assert (finding.state, finding.level, finding.confirmed_at) == ("open", 1, None)
+    assert levels_reached() == {1}  # opened with its reminder (digest only), never warned or escalated
+
+
+def test_a_late_confirmation_starts_the_ladder_and_the_deadline_from_that_day(plan, staff_user):
+    project = make_project(plan)
+    monthly(project, 6, 30)
+    supervise(plan, D(2023, 7, 10))
+    finding = Finding.objects.get()
+    assert finding.deadline == D(2023, 7, 24)  # 10 working days
+
+    assert confirm(finding, staff_user, D(2023, 7, 17))
+    assert not confirm(finding, staff_user, D(2023, 7, 18))  # once
+    finding.refresh_from_db()
+    assert finding.deadline == D(2023, 7, 31)  # 10 working days from the confirmation
+
+    supervise(plan, D(2023, 7, 28))  # 18 days open, 11 since confirmed, deadline not passed
+    assert levels_reached() == {1}
+    supervise(plan, D(2023, 7, 31))  # 14 days since confirmed
+    assert levels_reached() == {1, 2}
+    assert Escalation.objects.get(level=2).date == D(2023, 7, 31)
+
+
+def test_an_unconfirmed_finding_is_withdrawn_when_the_item_recovers(plan, staff_user):
+    project = make_project(plan)
+    monthly(project, 6, 30)
+    supervise(plan, D(2023, 7, 10))
+    draft = Finding.objects.get()
+    report(project, D(2023, 7, 31), 800)  # caught up
+
+    supervise(plan, D(2023, 8, 10))  # evaluates the missed month end 07-31 first: green there
+
+    draft.refresh_from_db()
+    assert (draft.state, draft.closed_on, draft.ready_to_close) == ("withdrawn", D(2023, 7, 31), False)
+    assert "2023-07-31" in draft.dismissed_reason
+    assert draft.history.first().state == "withdrawn"  # audited
+
+    report(project, D(2023, 8, 31), 400)  # behind again: July was over-reported (800 expected by now)
+    supervise(plan, D(2023, 9, 10))
+    again = Finding.objects.exclude(pk=draft.pk).get()  # a withdrawn draft does not hold it back
+    assert (again.state, again.previous_id, again.confirmed_at) == ("open", draft.pk, None)
+
+
+def test_a_confirmed_finding_is_never_withdrawn(plan, staff_user):
+    project = make_project(plan)
+    monthly(project, 6, 30)
+    supervise(plan, D(2023, 7, 10))
+    confirm(Finding.objects.get(), staff_user, D(2023, 7, 10))
+    report(project, D(2023, 7, 31), 800)
+    supervise(plan, D(2023, 8, 10))
+    assert Finding.objects.values_list("state", "ready_to_close").get() == ("open", True)

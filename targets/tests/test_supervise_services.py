@@ -332,6 +332,13 @@ def run_together(calls: list[Callable[[], object]]) -> list[object]:
 DATES = [D(2023, 5, 10), AS_OF, D(2023, 7, 31)]  # the second catches up two month ends; the third escalates
 
 
+def confirm_open(plan: Plan, day: dt.date) -> None:
+    """Staff confirm every open finding at 18:00 on the day (the same in every pass)."""
+    at = dt.datetime.combine(day, dt.time(18), tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    for finding in Finding.objects.filter(item__plan=plan, confirmed_at__isnull=True, state="open"):
+        findings.confirm(finding, None, at=at)
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("locked", [True, False], ids=["with the plan lock", "constraints alone"])
 def test_two_runs_at_the_same_time_leave_what_one_run_leaves(require_postgres, transactional_db, monkeypatch, locked):
@@ -344,11 +351,13 @@ def test_two_runs_at_the_same_time_leave_what_one_run_leaves(require_postgres, t
     for day in DATES:
         summaries = run_together([lambda day=day: supervise(plan, day), lambda day=day: supervise(plan, day)])
         assert summaries[0].items == summaries[1].items == 40
+        confirm_open(plan, day)  # escalation follows confirmation: staff confirm what each day opened
     together = register_state(plan)
 
     clear_results(plan)
     for day in DATES:
         supervise(plan, day)
+        confirm_open(plan, day)
     once = register_state(plan)
 
     if not locked:
