@@ -327,7 +327,8 @@ def mark_ready(plan: Plan, by_item: dict[int, ItemStatus], as_of: dt.date | None
     """Flag open automatic findings whose item is back on track (and unflag those lagging again).
 
     A draft no one confirmed (待确认) is not flagged but withdrawn: staff never took it up, so
-    there is nothing to verify and close out; it stays on record as withdrawn.
+    there is nothing to verify and close out; it stays on record as withdrawn. A reporting lapse is
+    the exception: it stays, ready to close, for staff to confirm and close out.
     """
     ready, not_ready, withdrawn = [], [], []
     automatic = Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES).exclude(cause=FindingCause.MANUAL)
@@ -341,7 +342,8 @@ def mark_ready(plan: Plan, by_item: dict[int, ItemStatus], as_of: dt.date | None
             back = milestone_id not in {m for m, _days in status.overdue_milestones}
         else:
             back = status.status in ON_TRACK
-        if back and confirmed_at is None and as_of is not None:
+        # A reporting lapse (报送不及时) records a fact that recovery does not undo: never withdrawn.
+        if back and confirmed_at is None and as_of is not None and cause != FindingCause.REPORTING_LAPSE:
             if opened_on <= as_of:  # a re-run of an earlier date does not withdraw what opened later
                 withdrawn.append(pk)
         elif back and not flagged:

@@ -57,6 +57,8 @@ def july(plan, departments, staff_user, unit_user):
     p1 = project(plan, "P1", departments["alpha"], 30)
     p2 = project(plan, "P2", departments["beta"], 100)
     supervise(plan, D(2023, 7, 10))
+    # Staff confirm P1's automatic finding the day it opens, so it climbs the ladder (issue 10 item 7).
+    findings.confirm(Finding.objects.get(item=p1), staff_user, at=dt.datetime(2023, 7, 10, 9, tzinfo=dt.UTC))
     supervise(plan, D(2023, 7, 31))
     done = matter(p2, staff_user, "落实充电桩用地", D(2023, 7, 20))
     findings.record_measures(done, "已落实", unit_user)

@@ -149,6 +149,7 @@ def test_a_year_20_percent_behind_from_mid_year(require_postgres):
 def test_catching_up_clears_red_and_records_the_lapse(require_postgres):
     """Missed February-May, then a cumulative 190/200 on 07-15: the red finding becomes ready to
     close, and the missed reports become one reporting-lapse finding (报送不及时), raised once."""
+    from targets import findings
     from targets.choices import OPEN_FINDING_STATES, FindingCause
     from targets.models import Finding
     from targets.tests.factories import ProgressReportFactory, TargetFactory
@@ -158,6 +159,7 @@ def test_catching_up_clears_red_and_records_the_lapse(require_postgres):
     supervision.supervise_plans(dt.date(2023, 6, 6))
     red = Finding.objects.get(item=goal, cause=FindingCause.RED)
     assert not red.ready_to_close
+    findings.confirm(red, None)  # confirmed by staff: a draft would be withdrawn when the item recovers
 
     ProgressReportFactory(item=goal, as_of=dt.date(2023, 7, 15), value=Decimal("190"))
     for day in (dt.date(2023, 7, 15), dt.date(2023, 7, 16), dt.date(2023, 7, 31)):

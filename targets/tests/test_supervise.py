@@ -200,6 +200,7 @@ def test_it_reopens_the_closed_finding_when_the_item_lags_again(plan, staff_user
     monthly(project, 6, 30)
     supervise(plan, D(2023, 7, 10))
     first = Finding.objects.get()
+    confirm(first, staff_user, D(2023, 7, 10))
     findings.close_out(first, staff_user, "现场核验，已补报投资", on=D(2023, 7, 10))
     supervise(plan, D(2023, 7, 11))
     assert Finding.objects.count() == 1  # closed stays closed, and nothing reopens on the same lag…
