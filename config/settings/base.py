@@ -209,6 +209,10 @@ LOGGING = {
 DUBAN_BUREAU_STAFF_GROUP = "局机关督办人员"
 DUBAN_UNIT_REPORTER_GROUP = "责任单位填报人员"
 DUBAN_ADMIN_TITLE = _("椒江区发改局目标督办系统")
+# Seconds the dashboard keeps the figures it counted for a selection (projects.dashboard.cache); 0: count on every request.
+DUBAN_DASHBOARD_CACHE_SECONDS = env_int("DUBAN_DASHBOARD_CACHE_SECONDS", default=600)
+# Admin change lists count exactly up to this many rows, and show the planner's estimate above it (targets.admin_paging).
+DUBAN_ADMIN_EXACT_COUNT = env_int("DUBAN_ADMIN_EXACT_COUNT", default=10000)
 
 # --- Notifications ------------------------------------------------------------------------------
 # SMTP attempts per message within one run, and the first pause between them in milliseconds

@@ -9,3 +9,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 # Tests clear the cache (throttling): never a developer's Redis from REDIS_URL.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The dashboard counts on every request unless a test turns its cache on (projects.dashboard.cache).
+DUBAN_DASHBOARD_CACHE_SECONDS = 0

@@ -19,6 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from targets.choices import ActualSource, ItemKind, StatusChoice
@@ -28,7 +30,6 @@ from targets.schedule import report_due_date, reporting_calendar
 from targets.spreadsheets import one_decimal
 
 from .filters import Filters, items
-from .status import open_findings, statuses
 
 HUNDRED = Decimal(100)
 ON_TIME = {StatusChoice.GREEN, StatusChoice.BLUE}
@@ -77,59 +78,72 @@ def expects_reports(kind: str, metric_kind: str | None, source: str | None, mode
     return source != ActualSource.ROLLUP and metric_kind in CUMULATIVE_KINDS and mode in SCHEDULED_MODES
 
 
-def ranking(plan: Plan, as_of: dt.date, filters: Filters) -> list[UnitRank]:
-    """Five queries: the items, the run date, the colours, the reports and the open findings."""
+def reports_owed() -> Q:
+    """expects_reports as a filter on items."""
+    return Q(kind=ItemKind.PROJECT) | (
+        ~Q(target__actual_source=ActualSource.ROLLUP)
+        & Q(target__metric_kind__in=CUMULATIVE_KINDS, schedule_mode__in=SCHEDULED_MODES)
+    )
+
+
+def ranking(plan: Plan, as_of: dt.date, filters: Filters, grouped: tuple | None = None) -> list[UnitRank]:
+    """Every lead unit of the selection, ranked, counted in the database whatever the register's size:
+    the leader × unit lines (responsibility.group_lines, or `grouped` when the caller has them), the
+    items that owe reports by period, and the reports on time by unit and month."""
+    from .responsibility import group_lines
+
+    _date, groups = grouped or group_lines(plan, as_of, filters)
     selected = items(plan, filters).filter(lead_department__isnull=False)
-    rows = list(
-        selected.values_list(
-            "pk",
-            "kind",
+    names: dict[int, str] = {}
+    tally: dict[int, list[int]] = defaultdict(lambda: [0] * 7)  # items, evaluated, on time, due, on time, findings, worst
+    for group in groups:
+        if group.unit_id is None:
+            continue
+        names[group.unit_id] = group.unit
+        counts = tally[group.unit_id]
+        counts[0] += group.items
+        counts[1] += group.evaluated
+        counts[2] += group.on_time
+        counts[5] += group.findings
+        counts[6] = max(counts[6], group.worst_level or 0)
+
+    for unit_id, kind, metric_kind, source, mode, start, end, n in (
+        selected.order_by()
+        .values_list(
             "lead_department_id",
-            "lead_department__name",
+            "kind",
             "target__metric_kind",
             "target__actual_source",
             "schedule_mode",
             "period_start",
             "period_end",
         )
-    )
-    _date, colours = statuses(plan, as_of, selected)
-    findings = open_findings(as_of, selected)
-    on_time_reports: set[tuple[int, dt.date]] = set()
-    deadlines: dict[dt.date, dt.datetime] = {}  # reporting month → the first moment after its due day (local time)
-    for item_id, period, submitted in ProgressReport.objects.filter(
-        item__in=selected.values("pk"), period__gte=plan.period_start, period__lte=as_of
-    ).values_list("item_id", "period", "submitted_at"):
-        deadline = deadlines.get(period)
-        if deadline is None:
-            day_after = report_due_date(period, plan.report_due_day) + dt.timedelta(days=1)
-            deadline = deadlines[period] = timezone.make_aware(dt.datetime.combine(day_after, dt.time()))
-        if submitted < deadline:
-            on_time_reports.add((item_id, period))
-
-    names: dict[int, str] = {}
-    tally: dict[int, list[int]] = defaultdict(lambda: [0] * 7)  # items, evaluated, on time, due, on time, findings, worst
-    for pk, kind, unit_id, unit, metric_kind, source, mode, start, end in rows:
-        names[unit_id] = unit
-        counts = tally[unit_id]
-        counts[0] += 1
-        colour = colours.get(pk)
-        if colour and colour != StatusChoice.GREY:
-            counts[1] += 1
-            counts[2] += colour in ON_TIME
+        .annotate(n=Count("pk"))
+    ):
         if expects_reports(kind, metric_kind, source, mode):
-            for month, due in reporting_calendar(start, end, 2, plan.report_due_day):
-                if as_of <= due:
-                    break
-                counts[3] += 1
-                counts[4] += (pk, month) in on_time_reports
-        found = findings.get(pk)
-        if found:
-            counts[5] += found.count
-            counts[6] = max(counts[6], found.worst_level)
+            due = sum(1 for _month, day in reporting_calendar(start, end, 2, plan.report_due_day) if as_of > day)
+            tally[unit_id][3] += due * n
+
+    # A month counts once per item: the first report of the month submitted by its due day.
+    months = [month for month, day in reporting_calendar(plan.period_start, as_of, 2, plan.report_due_day) if as_of > day]
+    if months:
+        on_time = Q()
+        for month in months:
+            day_after = report_due_date(month, plan.report_due_day) + dt.timedelta(days=1)
+            on_time |= Q(period=month, submitted_at__lt=timezone.make_aware(dt.datetime.combine(day_after, dt.time())))
+        owing = selected.filter(reports_owed()).values("pk")
+        for unit_id, n in (
+            ProgressReport.objects.filter(on_time, item__in=owing)
+            .filter(period__gte=TruncMonth("item__period_start"), period__lte=F("item__period_end"))
+            .order_by()
+            .values_list("item__lead_department_id", "period")
+            .annotate(n=Count("item_id", distinct=True))
+            .values_list("item__lead_department_id", "n")
+        ):
+            tally[unit_id][4] += n
 
     units = [
-        UnitRank(0, unit_id, names[unit_id], *counts[:6], counts[6] or None)  # rank set below
+        UnitRank(0, unit_id, names.get(unit_id, ""), *counts[:6], counts[6] or None)  # rank set below
         for unit_id, counts in tally.items()
     ]
     units.sort(key=lambda u: (*u.sort_key(), u.unit, u.unit_id))

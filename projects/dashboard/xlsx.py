@@ -7,16 +7,38 @@ choice labels go through targets.exports.zh, and figures formatted as text are f
 
 from __future__ import annotations
 
+from copy import copy
+from decimal import Decimal
+from typing import IO
+
 from django.utils import translation
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from targets.choices import FindingLevel
 from targets.exports import LIGHT, zh
-from targets.spreadsheets import Column, Table, table_xlsx, yi
+from targets.spreadsheets import (
+    AMOUNT_FORMAT,
+    BORDER,
+    CREATOR,
+    FORMATS,
+    HEADER_FILL,
+    TOTALS_FILL,
+    Column,
+    Table,
+    _cell_value,
+    set_value,
+    yi,
+)
 
 from ..choices import Category
-from .battle_map import DONE, OVERDUE, PLANNED, SYMBOLS
+from .battle_map import DONE, OVERDUE, PLANNED, SYMBOLS, all_rows
 from .data import Dashboard
 from .filters import Options
+from .responsibility import all_lines
 
 KIND = {"goal": "目标", "project": "项目"}
 LEVELS = {
@@ -116,10 +138,11 @@ def headline_table(data: Dashboard, suffix: str) -> Table:
 
 def battle_map_table(data: Dashboard, suffix: str) -> Table:
     battle = data.battle_map
+    every_row = battle_rows_of(data)
     columns = [Column("项目编号", 16), Column("项目名称", 30, "wrap"), Column("责任单位", 16, "wrap"), Column("包干领导", 10)]
     columns += [Column(f"{month.month}月", 14, "wrap") for month in battle.months]
     columns.append(Column("逾期节点数", 10, "int"))
-    rows = [
+    rows = (
         [
             row.code,
             row.title,
@@ -128,8 +151,8 @@ def battle_map_table(data: Dashboard, suffix: str) -> Table:
             *("\n".join(f"{mark.symbol}{mark.title}（{mark.date:%m-%d}）" for mark in cell) for cell in row.cells),
             row.overdue,
         ]
-        for row in battle.rows
-    ]
+        for row in every_row
+    )
     return Table(title=f"作战图{suffix}　{LEGEND}", sheet="作战图", columns=columns, rows=rows)
 
 
@@ -193,10 +216,10 @@ def responsibility_table(data: Dashboard, suffix: str) -> Table:
         Column("未销号问题数", 10, "int"),
         Column("最高督办等级", 16),
     ]
-    rows = [
+    rows = (
         [
-            leader.leader or "未明确包干领导",
-            unit.unit,
+            group.leader or "未明确包干领导",
+            group.unit,
             KIND.get(line.kind, line.kind),
             line.code,
             line.title,
@@ -204,10 +227,8 @@ def responsibility_table(data: Dashboard, suffix: str) -> Table:
             line.findings,
             _level(line.worst_level),
         ]
-        for leader in data.responsibility.leaders
-        for unit in leader.units
-        for line in unit.items
-    ]
+        for group, line in all_lines(data.plan, data.filters.as_of, data.filters)
+    )
     return Table(title=f"责任分解表{suffix}", sheet="责任分解表", columns=columns, rows=rows)
 
 
@@ -256,11 +277,22 @@ def notes_table(data: Dashboard, offered: Options, suffix: str) -> Table:
     return Table(title=f"说明{suffix}", sheet="说明", columns=[Column("项目", 12), Column("内容", 100, "wrap")], rows=rows)
 
 
-def dashboard_workbook(data: Dashboard, offered: Options) -> bytes:
-    """The workbook of what the page shows (.xlsx bytes)."""
+def battle_rows_of(data: Dashboard):
+    return all_rows(data.plan, data.filters.as_of, data.filters)
+
+
+def dashboard_workbook(data: Dashboard, offered: Options, target: IO[bytes]) -> None:
+    """Write the workbook of every row the page pages through into `target` (a file opened for writing).
+
+    openpyxl's write-only mode sends each row to disk as it comes and the long sheets read the
+    register a chunk at a time, so the memory used does not grow with the register.
+    """
     with translation.override("zh-hans"):
         suffix = f"（{data.plan}，截至{data.filters.as_of:%Y-%m-%d}）"
-        return table_xlsx(
+        workbook = Workbook(write_only=True)
+        workbook.properties.title = f"三图表{suffix}"
+        workbook.properties.creator = CREATOR
+        for table in (
             headline_table(data, suffix),
             battle_map_table(data, suffix),
             register_investment_table(data, suffix),
@@ -268,4 +300,103 @@ def dashboard_workbook(data: Dashboard, offered: Options) -> bytes:
             responsibility_table(data, suffix),
             ranking_table(data, suffix),
             notes_table(data, offered, suffix),
+        ):
+            write_streamed(workbook, table)
+        workbook.save(target)
+
+
+def _cell(sheet, value, *, font=None, fill=None, border=None, alignment=None, number_format=None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet)
+    set_value(cell, _cell_value(value))
+    if font:
+        cell.font = font
+    if fill:
+        cell.fill = fill
+    if border:
+        cell.border = border
+    if alignment:
+        cell.alignment = alignment
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def write_streamed(workbook: Workbook, table: Table) -> None:
+    """targets.spreadsheets.write_table's layout (title, headers, rows, 亿元 totals), one row at a time."""
+    sheet = workbook.create_sheet(table.sheet[:31])
+    columns = list(table.columns)
+    width = max(len(columns), 1)
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A3"
+    # targets.spreadsheets.print_setup, which reads the paper size off a normal worksheet.
+    sheet.print_title_rows = "1:2"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.oddHeader.center.text = table.title
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+    sheet.merged_cells.add(f"A1:{get_column_letter(width)}1")
+    sheet.row_dimensions[1].height = 28
+    title_alignment = Alignment(horizontal="center", vertical="center")
+    sheet.append([_cell(sheet, table.title, font=Font(bold=True, size=14), alignment=title_alignment)])
+    header = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    sheet.append(
+        [_cell(sheet, c.header, font=Font(bold=True), fill=HEADER_FILL, border=BORDER, alignment=header) for c in columns]
+    )
+    # One styled cell per column, its style copied into each body cell: openpyxl would otherwise look
+    # every cell's border, alignment and format up again (most of the time of a 100,000-row sheet).
+    prototypes = []
+    for column in columns:
+        proto = WriteOnlyCell(sheet)
+        proto.border = BORDER
+        proto.alignment = Alignment(vertical="top", wrap_text=column.kind == "wrap")
+        if FORMATS.get(column.kind):
+            proto.number_format = FORMATS[column.kind]
+        prototypes.append(proto._style)
+    summed = [index for index, column in enumerate(columns) if column.summed]
+    sums = [Decimal(0) for _column in columns]
+    count = 0
+    for row in table.rows:
+        count += 1
+        cells = []
+        for index, value in enumerate(row):
+            cell = WriteOnlyCell(sheet)
+            cell._style = copy(prototypes[index])
+            set_value(cell, _cell_value(value))  # after the style: it may set the quote prefix
+            cells.append(cell)
+        for index in summed:
+            value = row[index]
+            if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+                sums[index] += Decimal(str(value))
+        sheet.append(cells)
+    if any(c.summed for c in columns) or table.totals:
+        totals: list[object] = [None] * len(columns)
+        for index, column in enumerate(columns):
+            if column.summed:
+                totals[index] = yi(sums[index])
+            if column.header in table.totals:
+                totals[index] = table.totals[column.header]
+        if totals[0] is None:
+            totals[0] = table.totals_label
+        last_row = 3 + count
+        first_value = next((i for i, v in enumerate(totals[1:], start=2) if v is not None), len(columns) + 1)
+        if first_value > 2:
+            sheet.merged_cells.add(f"A{last_row}:{get_column_letter(first_value - 1)}{last_row}")
+        sheet.append(
+            [
+                _cell(
+                    sheet,
+                    value,
+                    font=Font(bold=True),
+                    fill=TOTALS_FILL,
+                    border=BORDER,
+                    number_format=AMOUNT_FORMAT if columns[index].summed else FORMATS.get(columns[index].kind),
+                )
+                for index, value in enumerate(totals)
+            ]
         )
+    if count:
+        sheet.auto_filter.ref = f"A2:{get_column_letter(width)}{2 + count}"

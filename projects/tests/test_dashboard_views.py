@@ -32,6 +32,12 @@ XLSX = reverse("admin:dashboard_xlsx")
 SECTIONS = ("dash-headlines", "dash-battle-map", "dash-investment", "dash-responsibility", "dash-ranking")
 
 
+def body(response) -> bytes:
+    """The bytes of a streamed download."""
+    assert response.streaming
+    return b"".join(response.streaming_content)
+
+
 @pytest.fixture(autouse=True)
 def after_the_plan():
     # The plan (2023) is over: the default month is December.
@@ -158,7 +164,7 @@ def test_it_downloads_what_the_page_shows_as_xlsx(staff_client, register):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     assert "dashboard-2023-07.xlsx" in response["Content-Disposition"]
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(body(response)))
     assert book.sheetnames == ["头条指标", "作战图", "投资进度", "分单位投资进度", "责任分解表", "比学赶超", "说明"]
 
     headline = sheet_rows(book["头条指标"])
@@ -210,7 +216,7 @@ def test_it_downloads_what_the_page_shows_as_xlsx(staff_client, register):
 
 def test_it_writes_the_filters_into_the_workbook(staff_client, register):
     response = staff_client.get(XLSX, {"month": "2023-07", "unit": register.alpha.pk, "category": "industrial"})
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(body(response)))
     assert [row[0] for row in sheet_rows(book["作战图"])] == ["P1"]
     notes = dict((row[0], row[1]) for row in sheet_rows(book["说明"]))
     assert notes["筛选条件"] == f"责任单位：{register.alpha.name}；项目类别：产业类"
@@ -232,7 +238,7 @@ def test_it_writes_chinese_in_the_english_interface(staff_client, register):
     staff_client.cookies["django_language"] = "en"
     assert "100M yuan" in staff_client.get(PAGE, {"month": "2023-07"}).content.decode()
     response = staff_client.get(XLSX, {"month": "2023-07"})
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(body(response)))
     assert book["比学赶超"]["B2"].value == "责任单位"
     goal = sheet_rows(book["头条指标"])[1]
     assert goal[:3] == ("2023-G19", "年度计划投资超120亿元", "≥ 120 亿元")
@@ -291,10 +297,10 @@ def test_it_writes_user_text_that_looks_like_a_formula_as_text(staff_client, reg
     make_finding(project, opened_on=D(2023, 7, 1))
     TargetFactory(plan=register.plan, code="2023-G20", title=PLUS_ONE, is_headline=True, headline_order=2)
 
-    response = staff_client.get(XLSX, {"month": "2023-07"})
+    content = body(staff_client.get(XLSX, {"month": "2023-07"}))
 
-    assert_written_as_text(response.content)
-    book = load_workbook(io.BytesIO(response.content))
+    assert_written_as_text(content)
+    book = load_workbook(io.BytesIO(content))
     assert HYPERLINK in [row[1] for row in sheet_rows(book["作战图"])]
     assert AT_SUM in [row[1] for row in sheet_rows(book["比学赶超"])]
     assert PLUS_ONE in [row[1] for row in sheet_rows(book["头条指标"])]
