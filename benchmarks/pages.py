@@ -105,6 +105,7 @@ def main() -> None:
     parser.add_argument("--as-of", default="2023-07-10", help="the supervision run to make with --seed")
     parser.add_argument("--year", type=int, default=2023)
     parser.add_argument("--only", default="", help="measure only pages whose label contains this text")
+    parser.add_argument("--skip", default="", help="leave out pages whose label contains this text")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -140,7 +141,7 @@ def main() -> None:
     client.force_login(user)
     try:
         for label, url in pages(plan):
-            if args.only and args.only not in label:
+            if (args.only and args.only not in label) or (args.skip and args.skip in label):
                 continue
             times, queries, size = [], [], 0
             for run in range(args.runs + 1):  # the first is a warm-up

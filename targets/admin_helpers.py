@@ -284,6 +284,9 @@ class TrackedItemAdmin(DubanAdmin):
     # Item fields shown to units through a formatted display method instead (e.g. amounts in 万元).
     readonly_substitutes: dict[str, str] = {}
     readonly_fields = ("created_at", "updated_at")
+    # Newest plan first, then code, on the item table's own columns: the index targets_item_list_order
+    # serves it (ordering by the plan's year would sort the whole register for every page).
+    ordering = ("-plan_id", "code")
 
     def get_queryset(self, request):
         # latest_value / latest_report_date: one correlated subquery each, not a query per row.

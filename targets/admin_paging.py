@@ -7,8 +7,9 @@ status and latest-report subqueries for the 49,900 rows it skips. LargeTablePagi
 - counts exactly up to DUBAN_ADMIN_EXACT_COUNT (a capped count reads at most that many rows); above
   it, it takes PostgreSQL's planner estimate for the filtered query (EXPLAIN, no rows read) and says
   so: `estimated` is true and the change list shows the count as approximate;
-- reads a page in two steps: the primary keys of the page, ordered and offset with only the
-  columns the ordering needs, then the page's rows with their annotations, for those keys only.
+- reads a deep page (past DEEP_OFFSET rows) in two steps: the primary keys of the page, ordered
+  and offset with only the columns the ordering needs, then the page's rows with their
+  annotations, for those keys only. The first pages are one query, as Django reads them.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ def planner_estimate(queryset: QuerySet) -> int | None:
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
     return int(plan[0]["Plan"]["Plan Rows"])
+
+
+DEEP_OFFSET = 1000  # rows skipped before a page is read by its keys first
 
 
 class LargeTablePaginator(Paginator):
@@ -60,6 +64,8 @@ class LargeTablePaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
+        if bottom < DEEP_OFFSET:
+            return self._get_page(queryset[bottom:top], number, self)
         keys = list(queryset.values_list("pk", flat=True)[bottom:top])
         # The same ordering on the page's keys only: the annotations are computed for these rows.
         return self._get_page(queryset.filter(pk__in=keys), number, self)

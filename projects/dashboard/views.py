@@ -138,7 +138,7 @@ def dashboard_xlsx(request, site):
         response.status_code = 400
         return response
     with translation.override("zh-hans"):  # figures formatted as text read in Chinese, like the headers
-        data = build(plan, chosen, fresh=True)
+        data = build(plan, chosen)  # the page's figures (the same cache), then every row read afresh
     target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
     dashboard_workbook(data, offered, target)
     target.seek(0)

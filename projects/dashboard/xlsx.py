@@ -1,36 +1,32 @@
-"""The dashboard as .xlsx: one sheet per section, the same plan, month and filters as the page.
+"""The dashboard as .xlsx: one sheet per section, the same plan, month and filters as the page, every row.
 
-Written with the shared writer targets.spreadsheets (title row, header row, rows, 亿元 totals row).
+The page shows one page of each long list; the workbook holds all of them (every project on the
+battle map, every item of the responsibility table), so it is written row by row to a file
+(write_streamed: targets.spreadsheets' layout — title row, header row, rows, 亿元 totals row).
 Sheet names, headers and labels are Chinese in every interface language (the bureau's documents);
 choice labels go through targets.exports.zh, and figures formatted as text are formatted under zh-hans.
 """
 
 from __future__ import annotations
 
-from copy import copy
+import datetime as dt
 from decimal import Decimal
 from typing import IO
 
+import xlsxwriter
 from django.utils import translation
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from targets.choices import FindingLevel
 from targets.exports import LIGHT, zh
 from targets.spreadsheets import (
-    AMOUNT_FORMAT,
-    BORDER,
     CREATOR,
     FORMATS,
+    FORMULA_PREFIXES,
     HEADER_FILL,
     TOTALS_FILL,
     Column,
     Table,
     _cell_value,
-    set_value,
     yi,
 )
 
@@ -284,14 +280,13 @@ def battle_rows_of(data: Dashboard):
 def dashboard_workbook(data: Dashboard, offered: Options, target: IO[bytes]) -> None:
     """Write the workbook of every row the page pages through into `target` (a file opened for writing).
 
-    openpyxl's write-only mode sends each row to disk as it comes and the long sheets read the
-    register a chunk at a time, so the memory used does not grow with the register.
+    XlsxWriter's constant_memory mode sends each row to disk as it is written, and the long sheets
+    read the register a chunk at a time, so the memory used does not grow with the register.
     """
     with translation.override("zh-hans"):
         suffix = f"（{data.plan}，截至{data.filters.as_of:%Y-%m-%d}）"
-        workbook = Workbook(write_only=True)
-        workbook.properties.title = f"三图表{suffix}"
-        workbook.properties.creator = CREATOR
+        workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False})
+        workbook.set_properties({"title": f"三图表{suffix}", "author": CREATOR})
         for table in (
             headline_table(data, suffix),
             battle_map_table(data, suffix),
@@ -302,77 +297,71 @@ def dashboard_workbook(data: Dashboard, offered: Options, target: IO[bytes]) -> 
             notes_table(data, offered, suffix),
         ):
             write_streamed(workbook, table)
-        workbook.save(target)
+        workbook.close()
 
 
-def _cell(sheet, value, *, font=None, fill=None, border=None, alignment=None, number_format=None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet)
-    set_value(cell, _cell_value(value))
-    if font:
-        cell.font = font
-    if fill:
-        cell.fill = fill
-    if border:
-        cell.border = border
-    if alignment:
-        cell.alignment = alignment
-    if number_format:
-        cell.number_format = number_format
-    return cell
+BORDER_FORMAT = {"border": 1, "border_color": "#999999"}
+XLSX_FORMATS = {"date": "yyyy-mm-dd", **{kind: number for kind, number in FORMATS.items() if kind != "date"}}
 
 
-def write_streamed(workbook: Workbook, table: Table) -> None:
-    """targets.spreadsheets.write_table's layout (title, headers, rows, 亿元 totals), one row at a time."""
-    sheet = workbook.create_sheet(table.sheet[:31])
+def _hex(fill) -> str:
+    return f"#{fill.fgColor.rgb[-6:]}"
+
+
+def write_streamed(workbook, table: Table) -> None:
+    """targets.spreadsheets.write_table's layout (title, headers, rows, 亿元 totals, print setup), row by row.
+
+    User text stays text as set_value keeps it: every str is written as a string, and one that a
+    spreadsheet would read as a formula carries the quote prefix.
+    """
+    sheet = workbook.add_worksheet(table.sheet[:31])
     columns = list(table.columns)
     width = max(len(columns), 1)
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A3"
-    # targets.spreadsheets.print_setup, which reads the paper size off a normal worksheet.
-    sheet.print_title_rows = "1:2"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.oddHeader.center.text = table.title
-    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
-    sheet.merged_cells.add(f"A1:{get_column_letter(width)}1")
-    sheet.row_dimensions[1].height = 28
-    title_alignment = Alignment(horizontal="center", vertical="center")
-    sheet.append([_cell(sheet, table.title, font=Font(bold=True, size=14), alignment=title_alignment)])
-    header = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    sheet.append(
-        [_cell(sheet, c.header, font=Font(bold=True), fill=HEADER_FILL, border=BORDER, alignment=header) for c in columns]
+    title_format = workbook.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
+    header_format = workbook.add_format(
+        {"bold": True, "bg_color": _hex(HEADER_FILL), "align": "center", "valign": "vcenter", "text_wrap": True, **BORDER_FORMAT}
     )
-    # One styled cell per column, its style copied into each body cell: openpyxl would otherwise look
-    # every cell's border, alignment and format up again (most of the time of a 100,000-row sheet).
-    prototypes = []
+    body, quoted = [], []
     for column in columns:
-        proto = WriteOnlyCell(sheet)
-        proto.border = BORDER
-        proto.alignment = Alignment(vertical="top", wrap_text=column.kind == "wrap")
-        if FORMATS.get(column.kind):
-            proto.number_format = FORMATS[column.kind]
-        prototypes.append(proto._style)
+        options = {"valign": "top", "text_wrap": column.kind == "wrap", **BORDER_FORMAT}
+        if column.kind in XLSX_FORMATS:
+            options["num_format"] = XLSX_FORMATS[column.kind]
+        body.append(workbook.add_format(options))
+        quoted.append(workbook.add_format({**options, "quote_prefix": True}))
+    for index, column in enumerate(columns):
+        sheet.set_column(index, index, column.width)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0, 1)
+    sheet.set_header("&C" + table.title.replace("&", "&&"))
+    sheet.set_footer("&C第 &P 页，共 &N 页")
+    sheet.freeze_panes(2, 0)
+
+    sheet.set_row(0, 28)
+    if width > 1:
+        sheet.merge_range(0, 0, 0, width - 1, table.title, title_format)
+    else:
+        sheet.write_string(0, 0, table.title, title_format)
+    for index, column in enumerate(columns):
+        sheet.write_string(1, index, column.header, header_format)
+
     summed = [index for index, column in enumerate(columns) if column.summed]
     sums = [Decimal(0) for _column in columns]
-    count = 0
+    row_number = 1
     for row in table.rows:
-        count += 1
-        cells = []
+        row_number += 1
         for index, value in enumerate(row):
-            cell = WriteOnlyCell(sheet)
-            cell._style = copy(prototypes[index])
-            set_value(cell, _cell_value(value))  # after the style: it may set the quote prefix
-            cells.append(cell)
+            _write(sheet, row_number, index, _cell_value(value), body[index], quoted[index])
         for index in summed:
             value = row[index]
             if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
                 sums[index] += Decimal(str(value))
-        sheet.append(cells)
-    if any(c.summed for c in columns) or table.totals:
+    count = row_number - 1
+    if count:
+        sheet.autofilter(1, 0, 1 + count, width - 1)
+
+    if summed or table.totals:
         totals: list[object] = [None] * len(columns)
         for index, column in enumerate(columns):
             if column.summed:
@@ -381,22 +370,33 @@ def write_streamed(workbook: Workbook, table: Table) -> None:
                 totals[index] = table.totals[column.header]
         if totals[0] is None:
             totals[0] = table.totals_label
-        last_row = 3 + count
-        first_value = next((i for i, v in enumerate(totals[1:], start=2) if v is not None), len(columns) + 1)
-        if first_value > 2:
-            sheet.merged_cells.add(f"A{last_row}:{get_column_letter(first_value - 1)}{last_row}")
-        sheet.append(
-            [
-                _cell(
-                    sheet,
-                    value,
-                    font=Font(bold=True),
-                    fill=TOTALS_FILL,
-                    border=BORDER,
-                    number_format=AMOUNT_FORMAT if columns[index].summed else FORMATS.get(columns[index].kind),
-                )
-                for index, value in enumerate(totals)
-            ]
-        )
-    if count:
-        sheet.auto_filter.ref = f"A2:{get_column_letter(width)}{2 + count}"
+        last = row_number + 1
+        styles = []
+        for column in columns:
+            kind = "wan" if column.summed else column.kind
+            options = {"bold": True, "bg_color": _hex(TOTALS_FILL), **BORDER_FORMAT}
+            if kind in XLSX_FORMATS:
+                options["num_format"] = XLSX_FORMATS[kind]
+            styles.append(workbook.add_format(options))
+        first_value = next((i for i, v in enumerate(totals[1:], start=1) if v is not None), len(columns))
+        if first_value > 1:
+            sheet.merge_range(last, 0, last, first_value - 1, totals[0], styles[0])
+        else:
+            _write(sheet, last, 0, totals[0], styles[0], styles[0])
+        for index in range(first_value, len(columns)):
+            _write(sheet, last, index, _cell_value(totals[index]), styles[index], styles[index])
+
+
+def _write(sheet, row: int, column: int, value, style, quoted_style) -> None:
+    if value is None or value == "":
+        return  # nothing written: most of a battle map's month cells are empty, and cells are the cost
+    if isinstance(value, str):
+        sheet.write_string(row, column, value, quoted_style if value.startswith(FORMULA_PREFIXES) else style)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, column, value, style)
+    elif isinstance(value, Decimal | int | float):
+        sheet.write_number(row, column, float(value), style)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, column, dt.datetime.combine(value, dt.time()), style)
+    else:
+        sheet.write_string(row, column, str(value), style)

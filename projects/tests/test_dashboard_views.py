@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -264,11 +265,56 @@ def grow_register(plan, count: int) -> None:
         make_finding(project, opened_on=D(2023, 7, 1))
 
 
-def queries_for_page(client) -> int:
+def queries_for_page(client, **params) -> int:
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(PAGE, {"month": "2023-07"})
+        response = client.get(PAGE, {"month": "2023-07", **params})
     assert response.status_code == 200
     return len(captured.captured_queries)
+
+
+def test_it_shows_one_page_of_each_long_list_and_counts_them_all(staff_client, plan, departments, monkeypatch):
+    monkeypatch.setattr("projects.dashboard.battle_map.ROWS_PER_PAGE", 10)
+    make_run(plan, D(2023, 7, 10))
+    grow_register(plan, 25)
+    first = staff_client.get(PAGE, {"month": "2023-07"})
+    data = first.context["data"]
+    assert [row.code for row in data.battle_map.rows] == [f"N25-{n:03d}" for n in range(10)]
+    assert (data.battle_map.page.count, data.battle_map.page.pages) == (25, 3)
+    assert data.battle_map.overdue == 25  # counted over every project, not the page's
+    html = first.content.decode()
+    assert "map=2#dash-battle-map" in html  # the next page of the battle map
+    assert "light=red" in html
+    assert "milestones=overdue" in html
+    last = staff_client.get(PAGE, {"month": "2023-07", "map": "3"}).context["data"]
+    assert [row.code for row in last.battle_map.rows] == [f"N25-{n:03d}" for n in range(20, 25)]
+    beyond = staff_client.get(PAGE, {"month": "2023-07", "map": "99"}).context["data"]
+    assert beyond.battle_map.page.number == 3  # clamped to the last page
+
+
+def test_it_reads_every_page_of_a_section_in_the_same_number_of_queries(staff_client, plan, departments, monkeypatch):
+    monkeypatch.setattr("projects.dashboard.battle_map.ROWS_PER_PAGE", 5)
+    make_run(plan, D(2023, 7, 10))
+    grow_register(plan, 12)
+    counts = {queries_for_page(staff_client, map=str(page), groups=str(page)) for page in (1, 2, 3)}
+    assert len(counts) == 1
+
+
+def test_it_keeps_the_figures_and_counts_them_again_on_request(staff_client, plan, departments, settings):
+    settings.DUBAN_DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    make_run(plan, D(2023, 7, 10))
+    grow_register(plan, 2)
+    before = staff_client.get(PAGE, {"month": "2023-07"}).context["data"]
+    grow_register(plan, 3)
+    kept = staff_client.get(PAGE, {"month": "2023-07"}).context["data"]
+    assert kept.battle_map.page.count == before.battle_map.page.count == 2  # from the cache
+    assert kept.computed_at == before.computed_at
+    fresh = staff_client.get(PAGE, {"month": "2023-07", "fresh": "1"})
+    assert fresh.context["data"].battle_map.page.count == 5
+    assert "fresh=1" in fresh.content.decode()  # the link that counts again
+    cached = queries_for_page(staff_client)
+    settings.DUBAN_DASHBOARD_CACHE_SECONDS = 0
+    assert cached < queries_for_page(staff_client)
 
 
 def test_it_reads_the_page_in_a_number_of_queries_independent_of_the_register_size(staff_client, plan, departments):
