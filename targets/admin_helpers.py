@@ -243,6 +243,11 @@ class UnitScopedAdmin(DubanAdmin):
             return False
         return obj is None or can_edit_item(request.user, self.item_of(obj))
 
+    def get_autocomplete_fields(self, request):
+        # A register of 100,000 items cannot be a <select> on every change page: it is searched.
+        # The form field keeps the unit's queryset below, so a forged choice still fails validation.
+        return (*super().get_autocomplete_fields(request), self.item_field)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == self.item_field:
             items = db_field.related_model._default_manager.order_by("-plan__year", "code")
