@@ -237,6 +237,9 @@ class BlockerAdmin(UnitScopedAdmin):
         my_unit_filter("project__lead_department_id"),
     )
     list_select_related = ("project", "project__lead_department")
+    # The model's order by project, on the blocker's own column (index projects_blocker_list_order)
+    # rather than through the project's code and plan year (a sort of every blocker on each page).
+    ordering = ("project_id", "-raised_on")
     search_fields = ("description", "measures", "project__code", "project__title", "project__lead_department__name")
     date_hierarchy = "raised_on"
     fieldsets = (

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -120,6 +121,10 @@ class Blocker(models.Model):
         verbose_name = _("blocker")
         verbose_name_plural = _("blockers")
         ordering = ["project", "-raised_on"]
+        indexes = [
+            # The admin list's order (projects.admin.BlockerAdmin.ordering), deep pages included.
+            models.Index("project", F("raised_on").desc(), F("id").desc(), name="projects_blocker_list_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.description[:30]}"

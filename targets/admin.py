@@ -37,6 +37,7 @@ from .admin_helpers import (
 from .admin_status import BehindFilter, ItemStatusMixin, LightFilter
 from .choices import ActualSource, ItemKind, ReviewState
 from .explain import explain
+from .figures_cache import cached
 from .headlines import plan_as_of
 from .models import Baseline, Department, Milestone, Person, Plan, ProgressReport, Target
 from .permissions import is_bureau_staff, user_department_id
@@ -325,7 +326,13 @@ def attach_actuals(targets) -> None:
     for target in targets:
         if target.actual_source == ActualSource.ROLLUP and target.rollup:
             if target.plan_id not in computed:
-                computed[target.plan_id] = rollups.compute_all(target.plan, plan_as_of(target.plan))
+                as_of = plan_as_of(target.plan)
+                # The register's roll-ups, kept a while like the admin home's (the same cache entry).
+                computed[target.plan_id] = cached(
+                    f"rollups:{as_of.isoformat()}",
+                    target.plan,
+                    lambda plan=target.plan, day=as_of: rollups.compute_all(plan, day),
+                )
             target.duban_actual = computed[target.plan_id].get(target.rollup)
 
 

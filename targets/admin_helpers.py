@@ -30,6 +30,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from config.roles import UNIT_WRITABLE
 
 from . import formatting, review, validation
+from .admin_paging import LargeTablePaginator
 from .headlines import completion_percent, current_plan
 from .models import Checkpoint, Milestone, ProgressReport, month_start
 from .permissions import can_edit_item, is_bureau_staff, user_department_id
@@ -226,6 +227,9 @@ class DubanAdmin(StaffWriteMixin, SimpleHistoryAdmin):
 
     form = DubanModelForm
     list_per_page = 100
+    # Large tables: estimated counts above DUBAN_ADMIN_EXACT_COUNT, deep pages by key (targets.admin_paging).
+    paginator = LargeTablePaginator
+    show_full_result_count = False
     formfield_overrides = {models.TextField: {"widget": widgets.AdminTextareaWidget(attrs={"rows": 3})}}
 
     class Media:
@@ -258,6 +262,11 @@ class UnitScopedAdmin(DubanAdmin):
         if user_department_id(request.user) is None:
             return False
         return obj is None or can_edit_item(request.user, self.item_of(obj))
+
+    def get_autocomplete_fields(self, request):
+        # A register of 100,000 items cannot be a <select> on every change page: it is searched.
+        # The form field keeps the unit's queryset below, so a forged choice still fails validation.
+        return (*super().get_autocomplete_fields(request), self.item_field)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == self.item_field:
@@ -301,6 +310,9 @@ class TrackedItemAdmin(DubanAdmin):
     # Item fields shown to units through a formatted display method instead (e.g. amounts in 万元).
     readonly_substitutes: dict[str, str] = {}
     readonly_fields = ("created_at", "updated_at")
+    # Newest plan first, then code, on the item table's own columns: the index targets_item_list_order
+    # serves it (ordering by the plan's year would sort the whole register for every page).
+    ordering = ("-plan_id", "code")
 
     def get_queryset(self, request):
         # latest_value / latest_report_date: one correlated subquery each, not a query per row.

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from . import rollups
 from .choices import OPEN_FINDING_STATES, ActualSource, Comparator, FindingLevel, ItemKind, MetricKind, Rollup, StatusChoice
+from .figures_cache import cached
 from .models import Finding, Plan, StatusSnapshot, SupervisionRound, SupervisionRun, Target
 from .spreadsheets import one_decimal
 
@@ -103,7 +104,7 @@ def supervision_summary(plan: Plan) -> dict:
             .values_list("status", "item__kind")
             .annotate(n=Count("pk"))
         )
-        counts = {(status, kind): n for status, kind, n in rows}
+        counts = cached(f"lights:{run_date.isoformat()}", plan, lambda: {(status, kind): n for status, kind, n in rows})
     lights = [
         LightCount(status, counts.get((status, ItemKind.GOAL), 0), counts.get((status, ItemKind.PROJECT), 0))
         for status in StatusChoice.values
@@ -132,7 +133,8 @@ def headline_context(as_of: dt.date | None = None) -> dict:
         return {"duban_plan": None, "duban_headlines": [], "duban_completed_investment": None}
     # A past plan is shown as at its year end.
     as_of = plan_as_of(plan, as_of)
-    computed = rollups.compute_all(plan, as_of)
+    # The roll-ups read the whole register: kept a while (figures_cache), like the dashboard's.
+    computed = cached(f"rollups:{as_of.isoformat()}", plan, lambda: rollups.compute_all(plan, as_of))
     return {
         "duban_plan": plan,
         "duban_as_of": as_of,

@@ -367,6 +367,11 @@ DUBAN_HISTORY_RETENTION_DAYS = retention_days("DUBAN_HISTORY_RETENTION_DAYS", 0,
 # "another run in progress" (a hung run must not block every later one).
 DUBAN_SUPERVISE_LOCK_TIMEOUT = env_int("DUBAN_SUPERVISE_LOCK_TIMEOUT", default=600)
 
+# Seconds the dashboard keeps the figures it counted for a selection (projects.dashboard.cache); 0: count on every request.
+DUBAN_DASHBOARD_CACHE_SECONDS = env_int("DUBAN_DASHBOARD_CACHE_SECONDS", default=600)
+# Admin change lists count exactly up to this many rows, and show the planner's estimate above it (targets.admin_paging).
+DUBAN_ADMIN_EXACT_COUNT = env_int("DUBAN_ADMIN_EXACT_COUNT", default=10000)
+
 # --- Notifications ------------------------------------------------------------------------------
 # SMTP attempts per message within one run, and the first pause between them in milliseconds
 # (doubled after each failure).

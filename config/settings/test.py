@@ -11,3 +11,5 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The webhook tests post to a listener on loopback: allowed here, and only here (see docs/security.md).
 DUBAN_OUTGOING_ALLOW = ["127.0.0.0/8", "::1"]
+# The dashboard counts on every request unless a test turns its cache on (projects.dashboard.cache).
+DUBAN_DASHBOARD_CACHE_SECONDS = 0

@@ -10,10 +10,11 @@ month have no actual figure yet. Amounts in 万元.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
+from django.db.models import Exists, OuterRef, Sum
 from django.utils.safestring import SafeString
 
 from targets import charts, formatting
@@ -23,8 +24,10 @@ from targets.schedule import month_end
 from targets.spreadsheets import one_decimal
 
 from .filters import Filters, plan_months, projects
+from .paging import Page
 
 HUNDRED = Decimal(100)
+UNITS_PER_PAGE = 20
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,12 @@ class InvestmentSection:
     months: list[dt.date]
     as_of_index: int
     register: Series
-    units: list[Series]
+    units: list[Series]  # every lead unit, larger annual plan first
+    page: Page  # the units shown on the page
+
+    @property
+    def page_units(self) -> list[Series]:
+        return self.page.slice(self.units)
 
 
 def rate(actual: Decimal | None, plan: Decimal | None) -> Decimal | None:
@@ -83,57 +91,109 @@ def _sum(values: list[Decimal | None]) -> Decimal | None:
     return sum(known, Decimal(0)) if known else None
 
 
-def investment_section(plan: Plan, as_of: dt.date, filters: Filters) -> InvestmentSection:
-    """Three queries: the selected projects, their monthly plans and their reports up to the as-of date."""
+def investment_section(plan: Plan, as_of: dt.date, filters: Filters, page: int = 1) -> InvestmentSection:
+    """Five queries whatever the register's size: the units' annual plans, the straight-line plans,
+    the monthly plans and the reports summed by unit and month in the database, and the run's date is
+    not needed. Every unit's series is computed (they are few: one per lead unit); the page shows
+    one page of them (UNITS_PER_PAGE) and the workbook all."""
     months = [month_end(m.year, m.month) for m in plan_months(plan)]
     as_of_index = max((i for i, m in enumerate(months) if m <= as_of), default=0)
     selected = projects(plan, filters)
-    rows = list(
-        selected.order_by("pk").values_list("pk", "lead_department_id", "lead_department__name", "target_value", "schedule_mode")
+    names: dict[int | None, str] = {}
+    annual: dict[int | None, Decimal] = {}
+    for unit_id, name, total in (
+        selected.order_by().values_list("lead_department_id", "lead_department__name").annotate(total=Sum("target_value"))
+    ):
+        names[unit_id] = name or ""
+        annual[unit_id] = annual.get(unit_id, Decimal(0)) + (total or Decimal(0))
+    # A time-proportional project without a monthly plan: a straight line to its annual plan.
+    linear = dict(
+        selected.filter(schedule_mode=ScheduleMode.LINEAR, target_value__isnull=False)
+        .exclude(Exists(Checkpoint.objects.filter(item=OuterRef("pk"))))
+        .order_by()
+        .values_list("lead_department_id")
+        .annotate(total=Sum("target_value"))
     )
-    checkpoints: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
-    for item_id, date, value in Checkpoint.objects.filter(item__in=selected.values("pk")).values_list(
-        "item_id", "date", "expected_value"
-    ):
-        checkpoints[item_id].append((date, value))
-    reports: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
-    for item_id, date, value in (
-        ProgressReport.objects.counted()
-        .filter(item__in=selected.values("pk"), as_of__lte=as_of, as_of__gte=plan.period_start, value__isnull=False)
-        .order_by("item_id", "as_of")
-        .values_list("item_id", "as_of", "value")
-    ):
-        reports[item_id].append((date, value))
+    plan_steps = monthly_steps(Checkpoint, "date", "expected_value", selected, months, until=months[-1] if months else as_of)
+    actual_steps = monthly_steps(
+        ProgressReport, "as_of", "value", selected, months, until=as_of, since=plan.period_start, not_null=True
+    )
 
-    per_project_plan: dict[int, list[Decimal | None]] = {}
-    per_project_actual: dict[int, list[Decimal | None]] = {}
-    for pk, _unit, _name, target, mode in rows:
-        per_project_plan[pk] = charts.plan_series(months, checkpoints.get(pk, []), target, mode == ScheduleMode.LINEAR)
-        per_project_actual[pk] = carried_series(months, reports.get(pk, []), as_of_index)
-
-    def series(label: str, unit_id: int | None, pks: list[int], annual: Decimal) -> Series:
+    def series(label: str, unit_ids: list[int | None]) -> Series:
+        plan_values: list[Decimal | None] = []
+        actual_values: list[Decimal | None] = []
+        planned, seen, done = Decimal(0), False, Decimal(0)
+        straight = sum((linear.get(unit_id, Decimal(0)) for unit_id in unit_ids), Decimal(0))
+        has_straight = any(unit_id in linear for unit_id in unit_ids)
+        for index in range(len(months)):
+            for unit_id in unit_ids:
+                change, rows = plan_steps.get((unit_id, index), (Decimal(0), 0))
+                planned += change
+                seen = seen or rows > 0
+                done += actual_steps.get((unit_id, index), (Decimal(0), 0))[0]
+            line = straight * Decimal(index + 1) / Decimal(len(months)) if has_straight else None
+            plan_values.append(_sum([planned if seen else None, line]))
+            actual_values.append(done if index <= as_of_index else None)
         return Series(
             label=label,
-            unit_id=unit_id,
-            annual_plan=annual,
-            plan=[_sum([per_project_plan[pk][i] for pk in pks]) for i in range(len(months))],
-            actual=[
-                (_sum([per_project_actual[pk][i] for pk in pks]) or Decimal(0)) if i <= as_of_index else None
-                for i in range(len(months))
-            ],
+            unit_id=unit_ids[0] if len(unit_ids) == 1 else None,
+            annual_plan=sum((annual.get(unit_id, Decimal(0)) for unit_id in unit_ids), Decimal(0)),
+            plan=plan_values,
+            actual=actual_values,
             as_of_index=as_of_index,
         )
 
-    by_unit: dict[tuple[int | None, str], list[tuple[int, Decimal]]] = defaultdict(list)
-    for pk, unit_id, name, target, _mode in rows:
-        by_unit[(unit_id, name or "")].append((pk, target or Decimal(0)))
-    units = [
-        series(name, unit_id, [pk for pk, _t in members], sum((t for _pk, t in members), Decimal(0)))
-        for (unit_id, name), members in by_unit.items()
-    ]
+    units = [series(names[unit_id], [unit_id]) for unit_id in names]
     units.sort(key=lambda s: (-s.annual_plan, s.label))
-    register = series("", None, [pk for pk, *_rest in rows], sum((row[3] or Decimal(0) for row in rows), Decimal(0)))
-    return InvestmentSection(months=months, as_of_index=as_of_index, register=register, units=units)
+    register = series("", list(names))
+    return InvestmentSection(
+        months=months, as_of_index=as_of_index, register=register, units=units, page=Page(len(units), page, UNITS_PER_PAGE)
+    )
+
+
+def monthly_steps(
+    model, date_field: str, value_field: str, selected, months: list[dt.date], until: dt.date, since=None, not_null=False
+) -> dict[tuple[int | None, int], tuple[Decimal, int]]:
+    """{(lead unit, month index): (change of the units' summed latest values in the month, rows)}.
+
+    The latest cumulative value of every item at each month end, summed, without reading a row per
+    item into Python: each row counts as its change from the item's previous row (LAG), and the
+    changes are summed by unit and month, so a running total over the months gives the sum of the
+    latest values. Rows dated before the first month count in the first.
+    """
+    table = model._meta.db_table
+    item_sql, item_params = selected.order_by().values("pk").query.sql_with_params()
+    where = [f"r.item_id IN ({item_sql})", f"r.{date_field} <= %s"]
+    params = [*item_params, until]
+    if since is not None:
+        where.append(f"r.{date_field} >= %s")
+        params.append(since)
+    if not_null:
+        where.append(f"r.{value_field} IS NOT NULL")
+    if model is ProgressReport:  # only figures that count (审核: ProgressReport.objects.counted())
+        counted_sql, counted_params = ProgressReport.objects.counted().order_by().values("pk").query.sql_with_params()
+        where.append(f"r.id IN ({counted_sql})")
+        params.extend(counted_params)
+    sql = f"""
+        SELECT i.lead_department_id, date_trunc('month', d.day)::date, SUM(d.value - COALESCE(d.previous, 0)), COUNT(*)
+        FROM (
+            SELECT r.item_id, r.{date_field} AS day, r.{value_field} AS value,
+                   LAG(r.{value_field}) OVER (PARTITION BY r.item_id ORDER BY r.{date_field}) AS previous
+            FROM {table} r WHERE {" AND ".join(where)}
+        ) d JOIN targets_trackeditem i ON i.id = d.item_id
+        GROUP BY 1, 2
+    """
+    index = {(m.year, m.month): i for i, m in enumerate(months)}
+    steps: dict[tuple[int | None, int], tuple[Decimal, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for unit_id, month, change, rows in cursor.fetchall():
+            position = index.get((month.year, month.month), 0 if months and month < months[0] else None)
+            if position is None:
+                continue
+            total, count = steps.get((unit_id, position), (Decimal(0), 0))
+            steps[(unit_id, position)] = (total + change, count + rows)
+    return steps
 
 
 def carried_series(months: list[dt.date], reports: list[tuple[dt.date, Decimal]], last_index: int) -> list[Decimal | None]:

@@ -3,9 +3,9 @@
 Definitions (also stated on the page):
 - On-time rate: of the unit's selected items evaluated at the month end (a colour other than grey at
   the latest supervision run on or before it), the share that is green or blue.
-- Reports on time: of the monthly reports due by the month end for the unit's items that report
-  monthly (projects, and hand-reported cumulative goals on a schedule, as the supervision engine
-  reads them), the share submitted by the due day (report_due_day of the next month).
+- Reports on time: of the reports due by the month end for the unit's items that owe reports, on
+  each item's own cadence (targets.judging: monthly, quarterly with its publication lag …), the
+  share submitted by the point's due day.
 - Open findings: findings on the unit's items open at the month end (status.py), and the worst level.
 Order: higher on-time rate, then higher report rate, then fewer open findings, then a lower worst
 level; units equal on all four share a rank (1, 1, 3) and are listed by name. A unit with nothing
@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from targets import judging
@@ -27,7 +28,6 @@ from targets.models import Plan, ProgressReport
 from targets.spreadsheets import one_decimal
 
 from .filters import Filters, items
-from .status import open_findings, statuses
 
 HUNDRED = Decimal(100)
 ON_TIME = {StatusChoice.GREEN, StatusChoice.BLUE}
@@ -69,15 +69,40 @@ def share(part: int, whole: int) -> Decimal | None:
     return one_decimal(Decimal(part) * HUNDRED / Decimal(whole)) if whole else None
 
 
-def ranking(plan: Plan, as_of: dt.date, filters: Filters) -> list[UnitRank]:
-    """Five queries: the items, the run date, the colours, the reports and the open findings."""
+def first_moment_after(day: dt.date) -> dt.datetime:
+    """The start of the next day in local time: a report submitted before it was filed by ``day``."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+
+
+def ranking(plan: Plan, as_of: dt.date, filters: Filters, grouped: tuple | None = None) -> list[UnitRank]:
+    """Every lead unit of the selection, ranked, counted in the database whatever the register's size:
+    the leader × unit lines (responsibility.group_lines, or `grouped` when the caller has them), the
+    items that owe reports by period, and the reports on time by unit and month."""
+    from .responsibility import group_lines
+
+    _date, groups = grouped or group_lines(plan, as_of, filters)
     selected = items(plan, filters).filter(lead_department__isnull=False)
-    rows = list(
-        selected.values_list(
-            "pk",
-            "kind",
+    names: dict[int, str] = {}
+    tally: dict[int, list[int]] = defaultdict(lambda: [0] * 7)  # items, evaluated, on time, due, on time, findings, worst
+    for group in groups:
+        if group.unit_id is None:
+            continue
+        names[group.unit_id] = group.unit
+        counts = tally[group.unit_id]
+        counts[0] += group.items
+        counts[1] += group.evaluated
+        counts[2] += group.on_time
+        counts[5] += group.findings
+        counts[6] = max(counts[6], group.worst_level or 0)
+
+    # Reports due and filed on time, on each item's own cadence (targets.judging): the owing items
+    # grouped by what sets their calendar, then one query per calendar whatever the register's size.
+    calendars: dict[tuple, int] = defaultdict(int)  # (unit, cadence, lag, start, end) -> items
+    for unit_id, kind, metric_kind, source, mode, start, end, cadence, lag, n in (
+        selected.order_by()
+        .values_list(
             "lead_department_id",
-            "lead_department__name",
+            "kind",
             "target__metric_kind",
             "target__actual_source",
             "schedule_mode",
@@ -86,48 +111,49 @@ def ranking(plan: Plan, as_of: dt.date, filters: Filters) -> list[UnitRank]:
             "target__cadence",
             "target__publication_lag_days",
         )
-    )
-    _date, colours = statuses(plan, as_of, selected)
-    findings = open_findings(as_of, selected)
-    submitted_by_item: dict[int, list[tuple[dt.date, dt.datetime]]] = defaultdict(list)
-    for item_id, period, submitted in ProgressReport.objects.filter(
-        item__in=selected.values("pk"), period__gte=plan.period_start, period__lte=as_of
-    ).values_list("item_id", "period", "submitted_at"):
-        submitted_by_item[item_id].append((period, submitted))
-    deadlines: dict[dt.date, dt.datetime] = {}  # due date → the first moment after it (local time)
-
-    def on_time(pk: int, point: judging.Point) -> bool:
-        deadline = deadlines.get(point.due)
-        if deadline is None:
-            deadline = deadlines[point.due] = timezone.make_aware(
-                dt.datetime.combine(point.due + dt.timedelta(days=1), dt.time())
-            )
-        return any(point.first <= period <= point.last and at < deadline for period, at in submitted_by_item.get(pk, ()))
-
-    names: dict[int, str] = {}
-    tally: dict[int, list[int]] = defaultdict(lambda: [0] * 7)  # items, evaluated, on time, due, on time, findings, worst
-    for pk, kind, unit_id, unit, metric_kind, source, mode, start, end, cadence, lag in rows:
-        names[unit_id] = unit
-        counts = tally[unit_id]
-        counts[0] += 1
-        colour = colours.get(pk)
-        if colour and colour != StatusChoice.GREY:
-            counts[1] += 1
-            counts[2] += colour in ON_TIME
+        .annotate(n=Count("pk"))
+    ):
         if judging.owes_reports(kind, metric_kind, source, mode, cadence):
+            calendars[(unit_id, cadence or "", lag, start, end)] += n
+    due_points: dict[tuple, list[judging.Point]] = {}
+    for (unit_id, cadence, lag, start, end), n in calendars.items():
+        key = (cadence, lag, start, end)
+        if key not in due_points:
             # Seasonal windows need the checkpoint dates: counted as the period end's one figure here.
-            for point in judging.points(cadence or "", start, end, plan.report_due_day, lag):
-                if as_of <= point.due:
-                    break
-                counts[3] += 1
-                counts[4] += on_time(pk, point)
-        found = findings.get(pk)
-        if found:
-            counts[5] += found.count
-            counts[6] = max(counts[6], found.worst_level)
+            due_points[key] = [p for p in judging.points(cadence, start, end, plan.report_due_day, lag) if as_of > p.due]
+        tally[unit_id][3] += len(due_points[key]) * n
+
+    owing = selected.filter(judging.owes_reports_q())
+    for (cadence, lag, start, end), points in due_points.items():
+        if not points:
+            continue
+        same = owing.filter(
+            Q(target__cadence=cadence) if cadence else Q(target__cadence__isnull=True) | Q(target__cadence=""),
+            Q(target__publication_lag_days=lag) if lag is not None else Q(target__publication_lag_days__isnull=True),
+            period_start=start,
+            period_end=end,
+        )
+        # A point counts once per item: a report of one of its months submitted by its due day.
+        slots = [
+            When(
+                Q(period__gte=p.first, period__lte=p.last, submitted_at__lt=first_moment_after(p.due)),
+                then=Value(i),
+            )
+            for i, p in enumerate(points)
+        ]
+        for unit_id, n in (
+            ProgressReport.objects.filter(item__in=same.values("pk"))
+            .annotate(slot=Case(*slots, default=None, output_field=IntegerField()))
+            .filter(slot__isnull=False)
+            .order_by()
+            .values("item__lead_department_id")
+            .annotate(n=Count(F("item_id") * 1000 + F("slot"), distinct=True))
+            .values_list("item__lead_department_id", "n")
+        ):
+            tally[unit_id][4] += n
 
     units = [
-        UnitRank(0, unit_id, names[unit_id], *counts[:6], counts[6] or None)  # rank set below
+        UnitRank(0, unit_id, names.get(unit_id, ""), *counts[:6], counts[6] or None)  # rank set below
         for unit_id, counts in tally.items()
     ]
     units.sort(key=lambda u: (*u.sort_key(), u.unit, u.unit_id))

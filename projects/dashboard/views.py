@@ -6,8 +6,12 @@ anonymous visitor the admin login (the views are wrapped in admin_site.admin_vie
 
 from __future__ import annotations
 
+import tempfile
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,10 +26,12 @@ from targets.headlines import current_plan
 
 from . import filters as dashboard_filters
 from .battle_map import DONE, OVERDUE, PLANNED, SYMBOLS
-from .data import build
+from .data import Pages, build
 from .investment import chart
+from .paging import PARAMS
 
 TEMPLATE = "admin/dashboard/index.html"
+ANCHORS = {"map": "dash-battle-map", "units": "dash-units", "groups": "dash-responsibility", "ranking": "dash-ranking"}
 
 
 def _selection(request):
@@ -41,21 +47,68 @@ def _selection(request):
     return plan, chosen, offered, errors
 
 
+def changelist_query(plan, filters) -> str:
+    """The project change list's filters (projects.admin.ProjectAdmin.list_filter) for the dashboard's selection."""
+    params = {"plan__id__exact": plan.pk}
+    for key, value in (
+        ("lead_department__id__exact", filters.unit_id),
+        ("responsible_leader__id__exact", filters.leader_id),
+        ("category", filters.category),
+        ("level", filters.level),
+    ):
+        if value:
+            params[key] = value
+    return urlencode(params)
+
+
+def pager(params, key: str, page) -> dict:
+    """Querystrings of a section's first, previous, next and last pages (other sections keep theirs)."""
+
+    def link(number: int) -> str:
+        query = params.copy()
+        query.pop("fresh", None)
+        query[PARAMS[key]] = str(number)
+        return f"?{query.urlencode()}#{ANCHORS[key]}"
+
+    return {
+        "page": page,
+        "first": link(1) if page.previous else "",
+        "previous": link(page.previous) if page.previous else "",
+        "next": link(page.next) if page.next else "",
+        "last": link(page.pages) if page.next else "",
+    }
+
+
 def dashboard_view(request, site):
     plan, chosen, offered, errors = _selection(request)
     context = {**site.each_context(request), "title": _("Dashboard: three charts"), "plan": plan, "errors": errors}
     if plan is None:
         return TemplateResponse(request, TEMPLATE, context)
-    data = build(plan, chosen)
+    data = build(plan, chosen, Pages.from_query(request.GET), fresh=request.GET.get("fresh") == "1")
     investment = data.investment
+    project_url = reverse("admin:projects_project_changelist")
+    selection = changelist_query(plan, chosen)
     context.update(
         {
             "data": data,
             "filters": chosen,
             "options": offered,
             "querystring": chosen.querystring(),
+            "cache_minutes": settings.DUBAN_DASHBOARD_CACHE_SECONDS // 60,
             "register_chart": chart(investment, investment.register, _("Whole register: cumulative plan and actual (10k yuan)")),
-            "unit_charts": [(series, chart(investment, series, series.label)) for series in investment.units],
+            "unit_charts": [(series, chart(investment, series, series.label)) for series in investment.page_units],
+            "pagers": {
+                "map": pager(request.GET, "map", data.battle_map.page),
+                "units": pager(request.GET, "units", investment.page),
+                "groups": pager(request.GET, "groups", data.responsibility.page),
+                "ranking": pager(request.GET, "ranking", data.ranking_page),
+            },
+            "more": {
+                "projects": f"{project_url}?{selection}",
+                "overdue": f"{project_url}?{selection}&milestones=overdue",
+                "red_projects": f"{project_url}?{selection}&light=red",
+                "red_goals": f"{reverse('admin:targets_target_changelist')}?plan__id__exact={plan.pk}&light=red",
+            },
             "symbols": [
                 (SYMBOLS[PLANNED], _("milestone planned in the month")),
                 (SYMBOLS[DONE], _("milestone done in the month")),
@@ -64,7 +117,7 @@ def dashboard_view(request, site):
             "lights": [(status, badge(status), LIGHT_LABELS[status]) for status in StatusChoice.values],
             "levels": dict(FindingLevel.choices),
             "goal_url": reverse("admin:targets_target_changelist"),
-            "project_url": reverse("admin:projects_project_changelist"),
+            "project_url": project_url,
             "finding_url": reverse("admin:targets_finding_changelist"),
             "selected_unit": dict(offered.units).get(chosen.unit_id),
             "selected_leader": dict(offered.leaders).get(chosen.leader_id),
@@ -76,6 +129,7 @@ def dashboard_view(request, site):
 
 
 def dashboard_xlsx(request, site):
+    """Every row of every section as .xlsx, written to a temporary file and streamed from it (constant memory)."""
     from .xlsx import dashboard_workbook
 
     plan, chosen, offered, errors = _selection(request)
@@ -85,12 +139,12 @@ def dashboard_xlsx(request, site):
         response.status_code = 400
         return response
     with translation.override("zh-hans"):  # figures formatted as text read in Chinese, like the headers
-        data = build(plan, chosen)
-    content = dashboard_workbook(data, offered)
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        data = build(plan, chosen)  # the page's figures (the same cache), then every row read afresh
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
+    dashboard_workbook(data, offered, target)
+    target.seek(0)
     filename = f"dashboard-{plan.year}-{chosen.month:%m}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return FileResponse(target, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
 def circular_docx(request, site):

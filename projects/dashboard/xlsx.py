@@ -1,22 +1,40 @@
-"""The dashboard as .xlsx: one sheet per section, the same plan, month and filters as the page.
+"""The dashboard as .xlsx: one sheet per section, the same plan, month and filters as the page, every row.
 
-Written with the shared writer targets.spreadsheets (title row, header row, rows, 亿元 totals row).
+The page shows one page of each long list; the workbook holds all of them (every project on the
+battle map, every item of the responsibility table), so it is written row by row to a file
+(write_streamed: targets.spreadsheets' layout — title row, header row, rows, 亿元 totals row).
 Sheet names, headers and labels are Chinese in every interface language (the bureau's documents);
 choice labels go through targets.exports.zh, and figures formatted as text are formatted under zh-hans.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from typing import IO
+
+import xlsxwriter
 from django.utils import translation
 
 from targets.choices import FindingLevel
 from targets.exports import LIGHT, zh
-from targets.spreadsheets import Column, Table, table_xlsx, yi
+from targets.spreadsheets import (
+    CREATOR,
+    FORMATS,
+    FORMULA_PREFIXES,
+    HEADER_FILL,
+    TOTALS_FILL,
+    Column,
+    Table,
+    _cell_value,
+    yi,
+)
 
 from ..choices import Category
-from .battle_map import DONE, OVERDUE, PLANNED, SYMBOLS
+from .battle_map import DONE, OVERDUE, PLANNED, SYMBOLS, all_rows
 from .data import Dashboard
 from .filters import Options
+from .responsibility import all_lines
 
 KIND = {"goal": "目标", "project": "项目"}
 LEVELS = {
@@ -116,10 +134,11 @@ def headline_table(data: Dashboard, suffix: str) -> Table:
 
 def battle_map_table(data: Dashboard, suffix: str) -> Table:
     battle = data.battle_map
+    every_row = battle_rows_of(data)
     columns = [Column("项目编号", 16), Column("项目名称", 30, "wrap"), Column("责任单位", 16, "wrap"), Column("包干领导", 10)]
     columns += [Column(f"{month.month}月", 14, "wrap") for month in battle.months]
     columns.append(Column("逾期节点数", 10, "int"))
-    rows = [
+    rows = (
         [
             row.code,
             row.title,
@@ -128,8 +147,8 @@ def battle_map_table(data: Dashboard, suffix: str) -> Table:
             *("\n".join(f"{mark.symbol}{mark.title}（{mark.date:%m-%d}）" for mark in cell) for cell in row.cells),
             row.overdue,
         ]
-        for row in battle.rows
-    ]
+        for row in every_row
+    )
     return Table(title=f"作战图{suffix}　{LEGEND}", sheet="作战图", columns=columns, rows=rows)
 
 
@@ -193,10 +212,10 @@ def responsibility_table(data: Dashboard, suffix: str) -> Table:
         Column("未销号问题数", 10, "int"),
         Column("最高督办等级", 16),
     ]
-    rows = [
+    rows = (
         [
-            leader.leader or "未明确包干领导",
-            unit.unit,
+            group.leader or "未明确包干领导",
+            group.unit,
             KIND.get(line.kind, line.kind),
             line.code,
             line.title,
@@ -204,10 +223,8 @@ def responsibility_table(data: Dashboard, suffix: str) -> Table:
             line.findings,
             _level(line.worst_level),
         ]
-        for leader in data.responsibility.leaders
-        for unit in leader.units
-        for line in unit.items
-    ]
+        for group, line in all_lines(data.plan, data.filters.as_of, data.filters)
+    )
     return Table(title=f"责任分解表{suffix}", sheet="责任分解表", columns=columns, rows=rows)
 
 
@@ -256,11 +273,21 @@ def notes_table(data: Dashboard, offered: Options, suffix: str) -> Table:
     return Table(title=f"说明{suffix}", sheet="说明", columns=[Column("项目", 12), Column("内容", 100, "wrap")], rows=rows)
 
 
-def dashboard_workbook(data: Dashboard, offered: Options) -> bytes:
-    """The workbook of what the page shows (.xlsx bytes)."""
+def battle_rows_of(data: Dashboard):
+    return all_rows(data.plan, data.filters.as_of, data.filters)
+
+
+def dashboard_workbook(data: Dashboard, offered: Options, target: IO[bytes]) -> None:
+    """Write the workbook of every row the page pages through into `target` (a file opened for writing).
+
+    XlsxWriter's constant_memory mode sends each row to disk as it is written, and the long sheets
+    read the register a chunk at a time, so the memory used does not grow with the register.
+    """
     with translation.override("zh-hans"):
         suffix = f"（{data.plan}，截至{data.filters.as_of:%Y-%m-%d}）"
-        return table_xlsx(
+        workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False})
+        workbook.set_properties({"title": f"三图表{suffix}", "author": CREATOR})
+        for table in (
             headline_table(data, suffix),
             battle_map_table(data, suffix),
             register_investment_table(data, suffix),
@@ -268,4 +295,108 @@ def dashboard_workbook(data: Dashboard, offered: Options) -> bytes:
             responsibility_table(data, suffix),
             ranking_table(data, suffix),
             notes_table(data, offered, suffix),
-        )
+        ):
+            write_streamed(workbook, table)
+        workbook.close()
+
+
+BORDER_FORMAT = {"border": 1, "border_color": "#999999"}
+XLSX_FORMATS = {"date": "yyyy-mm-dd", **{kind: number for kind, number in FORMATS.items() if kind != "date"}}
+
+
+def _hex(fill) -> str:
+    return f"#{fill.fgColor.rgb[-6:]}"
+
+
+def write_streamed(workbook, table: Table) -> None:
+    """targets.spreadsheets.write_table's layout (title, headers, rows, 亿元 totals, print setup), row by row.
+
+    User text stays text as set_value keeps it: every str is written as a string, and one that a
+    spreadsheet would read as a formula carries the quote prefix.
+    """
+    sheet = workbook.add_worksheet(table.sheet[:31])
+    columns = list(table.columns)
+    width = max(len(columns), 1)
+    title_format = workbook.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
+    header_format = workbook.add_format(
+        {"bold": True, "bg_color": _hex(HEADER_FILL), "align": "center", "valign": "vcenter", "text_wrap": True, **BORDER_FORMAT}
+    )
+    body, quoted = [], []
+    for column in columns:
+        options = {"valign": "top", "text_wrap": column.kind == "wrap", **BORDER_FORMAT}
+        if column.kind in XLSX_FORMATS:
+            options["num_format"] = XLSX_FORMATS[column.kind]
+        body.append(workbook.add_format(options))
+        quoted.append(workbook.add_format({**options, "quote_prefix": True}))
+    for index, column in enumerate(columns):
+        sheet.set_column(index, index, column.width)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0, 1)
+    sheet.set_header("&C" + table.title.replace("&", "&&"))
+    sheet.set_footer("&C第 &P 页，共 &N 页")
+    sheet.freeze_panes(2, 0)
+
+    sheet.set_row(0, 28)
+    if width > 1:
+        sheet.merge_range(0, 0, 0, width - 1, table.title, title_format)
+    else:
+        sheet.write_string(0, 0, table.title, title_format)
+    for index, column in enumerate(columns):
+        sheet.write_string(1, index, column.header, header_format)
+
+    summed = [index for index, column in enumerate(columns) if column.summed]
+    sums = [Decimal(0) for _column in columns]
+    row_number = 1
+    for row in table.rows:
+        row_number += 1
+        for index, value in enumerate(row):
+            _write(sheet, row_number, index, _cell_value(value), body[index], quoted[index])
+        for index in summed:
+            value = row[index]
+            if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+                sums[index] += Decimal(str(value))
+    count = row_number - 1
+    if count:
+        sheet.autofilter(1, 0, 1 + count, width - 1)
+
+    if summed or table.totals:
+        totals: list[object] = [None] * len(columns)
+        for index, column in enumerate(columns):
+            if column.summed:
+                totals[index] = yi(sums[index])
+            if column.header in table.totals:
+                totals[index] = table.totals[column.header]
+        if totals[0] is None:
+            totals[0] = table.totals_label
+        last = row_number + 1
+        styles = []
+        for column in columns:
+            kind = "wan" if column.summed else column.kind
+            options = {"bold": True, "bg_color": _hex(TOTALS_FILL), **BORDER_FORMAT}
+            if kind in XLSX_FORMATS:
+                options["num_format"] = XLSX_FORMATS[kind]
+            styles.append(workbook.add_format(options))
+        first_value = next((i for i, v in enumerate(totals[1:], start=1) if v is not None), len(columns))
+        if first_value > 1:
+            sheet.merge_range(last, 0, last, first_value - 1, totals[0], styles[0])
+        else:
+            _write(sheet, last, 0, totals[0], styles[0], styles[0])
+        for index in range(first_value, len(columns)):
+            _write(sheet, last, index, _cell_value(totals[index]), styles[index], styles[index])
+
+
+def _write(sheet, row: int, column: int, value, style, quoted_style) -> None:
+    if value is None or value == "":
+        return  # nothing written: most of a battle map's month cells are empty, and cells are the cost
+    if isinstance(value, str):
+        sheet.write_string(row, column, value, quoted_style if value.startswith(FORMULA_PREFIXES) else style)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, column, value, style)
+    elif isinstance(value, Decimal | int | float):
+        sheet.write_number(row, column, float(value), style)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, column, dt.datetime.combine(value, dt.time()), style)
+    else:
+        sheet.write_string(row, column, str(value), style)

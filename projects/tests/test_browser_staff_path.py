@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from conftest import make_user
+from projects.dashboard.battle_map import ROWS_PER_PAGE
 from projects.models import Project
 from targets.evaluation import evaluate_item
 from targets.models import Finding, ProgressReport, SupervisionRun
@@ -120,8 +121,10 @@ def test_it_walks_the_unit_contacts_and_the_staffs_path(chromium, live_server, f
         assert run.finished_at is not None
         assert Finding.objects.filter(opened_on=TODAY).exists()  # a 40-project register always has laggards
 
-        # The dashboard for July, with the unit's figures in it.
-        page.goto(f"{live_server.url}{reverse('admin:dashboard')}?month=2023-07")
+        # The dashboard for July, with the unit's figures in it (the battle map's page that holds its project).
+        codes = list(Project.objects.filter(plan=project.plan).order_by("code", "pk").values_list("code", flat=True))
+        map_page = codes.index(project.code) // ROWS_PER_PAGE + 1
+        page.goto(f"{live_server.url}{reverse('admin:dashboard')}?month=2023-07&map={map_page}")
         for section in ("headlines", "battle-map", "investment", "responsibility", "ranking"):
             assert page.locator(f"#dash-{section}").is_visible(), section
         assert page.locator("#dash-battle-map").get_by_text(project.code).count() >= 1

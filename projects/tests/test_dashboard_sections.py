@@ -14,7 +14,7 @@ from projects.dashboard.filters import Filters
 from projects.dashboard.headline import elapsed_percent, headline_section
 from projects.dashboard.investment import investment_section
 from projects.dashboard.ranking import ranking, share
-from projects.dashboard.responsibility import responsibility
+from projects.dashboard.responsibility import all_lines, responsibility
 from projects.rollups import compute_all
 from projects.tests.factories import ProjectFactory
 from targets.choices import Rollup
@@ -148,46 +148,59 @@ def test_it_splits_the_investment_by_lead_unit(register):
 # --- responsibility ------------------------------------------------------------------------------
 
 
+def lines_by_group(plan, as_of, filters) -> list[tuple[str, str, list[tuple]]]:
+    """The workbook's item lines (responsibility.all_lines) as [(leader, unit, [(code, colour, findings, worst)])]."""
+    tree: list[tuple[str, str, list[tuple]]] = []
+    for group, line in all_lines(plan, as_of, filters, chunk_size=1):  # one row per chunk: the chunking is exercised
+        if not tree or tree[-1][:2] != (group.leader, group.unit):
+            tree.append((group.leader, group.unit, []))
+        tree[-1][2].append((line.code, line.status, line.findings, line.worst_level))
+    return tree
+
+
 def test_it_groups_items_by_leader_and_unit_with_open_findings(register):
     section = responsibility(register.plan, JULY_END, JULY)
     assert section.run_date == D(2023, 7, 10)
-    tree = [
-        (
-            leader.leader,
-            [
-                (unit.unit, [(line.code, line.status, line.findings, line.worst_level) for line in unit.items])
-                for unit in leader.units
-            ],
-        )
-        for leader in section.leaders
+    counted = [
+        (g.leader, g.unit, g.items, g.red, g.yellow, g.on_time, g.evaluated, g.findings, g.worst_level) for g in section.groups
     ]
-    assert tree == [
-        ("王一（副区长）", [(register.alpha.name, [("2023-G14", "yellow", 0, None), ("P1", "red", 1, 2)])]),
-        ("赵二（副区长）", [(register.beta.name, [("P2", "green", 0, None)])]),
+    assert counted == [
+        ("王一（副区长）", register.alpha.name, 2, 1, 1, 0, 2, 1, 2),
+        ("赵二（副区长）", register.beta.name, 1, 0, 0, 1, 1, 0, None),
     ]
-    assert section.leaders[0].findings == 1
-    assert section.leaders[0].worst_level == 2
+    assert lines_by_group(register.plan, JULY_END, JULY) == [
+        ("王一（副区长）", register.alpha.name, [("2023-G14", "yellow", 0, None), ("P1", "red", 1, 2)]),
+        ("赵二（副区长）", register.beta.name, [("P2", "green", 0, None)]),
+    ]
+
+
+def test_it_lists_the_reds_first_and_counts_them_all(register):
+    section = responsibility(register.plan, JULY_END, JULY)
+    assert section.red_count == 1
+    assert [(line.code, line.unit, line.leader, line.findings, line.worst_level) for line in section.reds] == [
+        ("P1", register.alpha.name, "王一", 1, 2)
+    ]
+
+
+def test_it_bounds_the_reds_shown_but_counts_every_one(plan, departments, monkeypatch):
+    make_run(plan, D(2023, 7, 10))
+    for n in range(5):
+        make_snapshot(ProjectFactory(plan=plan, code=f"R{n}", lead_department=departments["alpha"]), D(2023, 7, 10), "red")
+    monkeypatch.setattr("projects.dashboard.responsibility.REDS_SHOWN", 3)
+    section = responsibility(plan, JULY_END, JULY)
+    assert section.red_count == 5
+    assert [line.code for line in section.reds] == ["R0", "R1", "R2"]
 
 
 def test_it_counts_findings_open_at_the_month_end(register):
     june = Filters(month=D(2023, 6, 1))
-    lines = {
-        line.code: line
-        for leader in responsibility(register.plan, june.as_of, june).leaders
-        for unit in leader.units
-        for line in unit.items
-    }
+    lines = {code: rest for _l, _u, items in lines_by_group(register.plan, june.as_of, june) for code, *rest in items}
     # 06-30: both P1 findings are open (one closed later, on 07-05); no run yet, so no colours.
-    assert (lines["P1"].findings, lines["P1"].worst_level, lines["P1"].status) == (2, 2, None)
+    assert lines["P1"] == [None, 2, 2]
     august = Filters(month=D(2023, 8, 1))
-    lines = {
-        line.code: line
-        for leader in responsibility(register.plan, august.as_of, august).leaders
-        for unit in leader.units
-        for line in unit.items
-    }
-    assert (lines["P1"].findings, lines["P2"].findings) == (1, 1)
-    assert lines["P1"].status == "green"  # the 08-10 run
+    lines = {code: rest for _l, _u, items in lines_by_group(register.plan, august.as_of, august) for code, *rest in items}
+    assert (lines["P1"][1], lines["P2"][1]) == (1, 1)
+    assert lines["P1"][0] == "green"  # the 08-10 run
 
 
 # --- ranking -------------------------------------------------------------------------------------
@@ -275,10 +288,9 @@ def test_it_narrows_every_section_to_the_selection(register):
     investment = investment_section(register.plan, JULY_END, chosen)
     assert (investment.register.annual_plan, investment.register.actual_now) == (8000, 3000)
     assert [s.label for s in investment.units] == [register.alpha.name]
-    leaders = responsibility(register.plan, JULY_END, chosen).leaders
-    assert [(leader.leader, [line.code for unit in leader.units for line in unit.items]) for leader in leaders] == [
-        ("王一（副区长）", ["2023-G14", "P1"])
-    ]
+    assert [
+        (leader, [code for code, *_rest in lines]) for leader, _unit, lines in lines_by_group(register.plan, JULY_END, chosen)
+    ] == [("王一（副区长）", ["2023-G14", "P1"])]
     assert [r.unit for r in ranking(register.plan, JULY_END, chosen)] == [register.alpha.name]
     headline = headline_section(register.plan, JULY_END, chosen)
     assert headline.rows[0].selection == 1  # major projects among the selection
@@ -300,12 +312,7 @@ def test_it_narrows_by_category_level_and_leader(register, narrowing, projects, 
         narrowing = {"leader_id": register.zhao.pk}
     chosen = Filters(month=D(2023, 7, 1), **narrowing)
     assert [row.code for row in battle_map(register.plan, JULY_END, chosen).rows] == projects
-    codes = [
-        line.code
-        for leader in responsibility(register.plan, JULY_END, chosen).leaders
-        for unit in leader.units
-        for line in unit.items
-    ]
+    codes = [code for _leader, _unit, lines in lines_by_group(register.plan, JULY_END, chosen) for code, *_rest in lines]
     assert codes == items  # goals have no category or level
     assert investment_section(register.plan, JULY_END, chosen).register.annual_plan == sum(
         p.target_value for p in (register.p1, register.p2) if p.code in projects

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -30,6 +31,12 @@ D = dt.date
 PAGE = reverse("admin:dashboard")
 XLSX = reverse("admin:dashboard_xlsx")
 SECTIONS = ("dash-headlines", "dash-battle-map", "dash-investment", "dash-responsibility", "dash-ranking")
+
+
+def body(response) -> bytes:
+    """The bytes of a streamed download."""
+    assert response.streaming
+    return b"".join(response.streaming_content)
 
 
 @pytest.fixture(autouse=True)
@@ -158,7 +165,7 @@ def test_it_downloads_what_the_page_shows_as_xlsx(staff_client, register):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     assert "dashboard-2023-07.xlsx" in response["Content-Disposition"]
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(body(response)))
     assert book.sheetnames == ["头条指标", "作战图", "投资进度", "分单位投资进度", "责任分解表", "比学赶超", "说明"]
 
     headline = sheet_rows(book["头条指标"])
@@ -210,7 +217,7 @@ def test_it_downloads_what_the_page_shows_as_xlsx(staff_client, register):
 
 def test_it_writes_the_filters_into_the_workbook(staff_client, register):
     response = staff_client.get(XLSX, {"month": "2023-07", "unit": register.alpha.pk, "category": "industrial"})
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(body(response)))
     assert [row[0] for row in sheet_rows(book["作战图"])] == ["P1"]
     notes = dict((row[0], row[1]) for row in sheet_rows(book["说明"]))
     assert notes["筛选条件"] == f"责任单位：{register.alpha.name}；项目类别：产业类"
@@ -232,7 +239,7 @@ def test_it_writes_chinese_in_the_english_interface(staff_client, register):
     staff_client.cookies["django_language"] = "en"
     assert "100M yuan" in staff_client.get(PAGE, {"month": "2023-07"}).content.decode()
     response = staff_client.get(XLSX, {"month": "2023-07"})
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(body(response)))
     assert book["比学赶超"]["B2"].value == "责任单位"
     goal = sheet_rows(book["头条指标"])[1]
     assert goal[:3] == ("2023-G19", "年度计划投资超120亿元", "≥ 120 亿元")
@@ -258,11 +265,56 @@ def grow_register(plan, count: int) -> None:
         make_finding(project, opened_on=D(2023, 7, 1))
 
 
-def queries_for_page(client) -> int:
+def queries_for_page(client, **params) -> int:
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(PAGE, {"month": "2023-07"})
+        response = client.get(PAGE, {"month": "2023-07", **params})
     assert response.status_code == 200
     return len(captured.captured_queries)
+
+
+def test_it_shows_one_page_of_each_long_list_and_counts_them_all(staff_client, plan, departments, monkeypatch):
+    monkeypatch.setattr("projects.dashboard.battle_map.ROWS_PER_PAGE", 10)
+    make_run(plan, D(2023, 7, 10))
+    grow_register(plan, 25)
+    first = staff_client.get(PAGE, {"month": "2023-07"})
+    data = first.context["data"]
+    assert [row.code for row in data.battle_map.rows] == [f"N25-{n:03d}" for n in range(10)]
+    assert (data.battle_map.page.count, data.battle_map.page.pages) == (25, 3)
+    assert data.battle_map.overdue == 25  # counted over every project, not the page's
+    html = first.content.decode()
+    assert "map=2#dash-battle-map" in html  # the next page of the battle map
+    assert "light=red" in html
+    assert "milestones=overdue" in html
+    last = staff_client.get(PAGE, {"month": "2023-07", "map": "3"}).context["data"]
+    assert [row.code for row in last.battle_map.rows] == [f"N25-{n:03d}" for n in range(20, 25)]
+    beyond = staff_client.get(PAGE, {"month": "2023-07", "map": "99"}).context["data"]
+    assert beyond.battle_map.page.number == 3  # clamped to the last page
+
+
+def test_it_reads_every_page_of_a_section_in_the_same_number_of_queries(staff_client, plan, departments, monkeypatch):
+    monkeypatch.setattr("projects.dashboard.battle_map.ROWS_PER_PAGE", 5)
+    make_run(plan, D(2023, 7, 10))
+    grow_register(plan, 12)
+    counts = {queries_for_page(staff_client, map=str(page), groups=str(page)) for page in (1, 2, 3)}
+    assert len(counts) == 1
+
+
+def test_it_keeps_the_figures_and_counts_them_again_on_request(staff_client, plan, departments, settings):
+    settings.DUBAN_DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    make_run(plan, D(2023, 7, 10))
+    grow_register(plan, 2)
+    before = staff_client.get(PAGE, {"month": "2023-07"}).context["data"]
+    grow_register(plan, 3)
+    kept = staff_client.get(PAGE, {"month": "2023-07"}).context["data"]
+    assert kept.battle_map.page.count == before.battle_map.page.count == 2  # from the cache
+    assert kept.computed_at == before.computed_at
+    fresh = staff_client.get(PAGE, {"month": "2023-07", "fresh": "1"})
+    assert fresh.context["data"].battle_map.page.count == 5
+    assert "fresh=1" in fresh.content.decode()  # the link that counts again
+    cached = queries_for_page(staff_client)
+    settings.DUBAN_DASHBOARD_CACHE_SECONDS = 0
+    assert cached < queries_for_page(staff_client)
 
 
 def test_it_reads_the_page_in_a_number_of_queries_independent_of_the_register_size(staff_client, plan, departments):
@@ -291,10 +343,10 @@ def test_it_writes_user_text_that_looks_like_a_formula_as_text(staff_client, reg
     make_finding(project, opened_on=D(2023, 7, 1))
     TargetFactory(plan=register.plan, code="2023-G20", title=PLUS_ONE, is_headline=True, headline_order=2)
 
-    response = staff_client.get(XLSX, {"month": "2023-07"})
+    content = body(staff_client.get(XLSX, {"month": "2023-07"}))
 
-    assert_written_as_text(response.content)
-    book = load_workbook(io.BytesIO(response.content))
+    assert_written_as_text(content)
+    book = load_workbook(io.BytesIO(content))
     assert HYPERLINK in [row[1] for row in sheet_rows(book["作战图"])]
     assert AT_SUM in [row[1] for row in sheet_rows(book["比学赶超"])]
     assert PLUS_ONE in [row[1] for row in sheet_rows(book["头条指标"])]

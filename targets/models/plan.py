@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -205,6 +206,8 @@ class TrackedItem(models.Model):
         indexes = [
             # Unit scoping in the admin, the API and the digests.
             models.Index(fields=["lead_department", "kind"], name="targets_item_dept_kind"),
+            # The goal and project change lists' order (newest plan first, then code), deep pages included.
+            models.Index(F("plan_id").desc(), "code", F("id").desc(), name="targets_item_list_order"),
         ]
 
     def __str__(self) -> str:

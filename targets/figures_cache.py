@@ -1,0 +1,42 @@
+"""Figures counted over a whole register, kept in Django's cache for a while (the admin home, the dashboard).
+
+Counting a province's register (a million reports and monthly-plan rows) takes seconds; a page
+must not. Such figures are kept for DUBAN_DASHBOARD_CACHE_SECONDS (0: never kept) under a key that
+holds the plan and the end of its latest finished supervision run, so a run renews them at once;
+reports and plans entered meanwhile show at the latest when the figures expire. Pages that show
+cached figures say when they were counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Max
+from django.utils import translation
+
+from .models import Plan, SupervisionRun
+
+T = TypeVar("T")
+VERSION = 1  # bump when a cached value changes shape
+
+
+def run_stamp(plan: Plan) -> str:
+    """The end of the plan's latest finished supervision run (one indexed query)."""
+    last = SupervisionRun.objects.filter(plan=plan, finished_at__isnull=False).aggregate(last=Max("finished_at"))["last"]
+    return last.isoformat() if last else "-"
+
+
+def cached(name: str, plan: Plan, compute: Callable[[], T], *, fresh: bool = False) -> T:
+    """compute() from the cache, or computed and kept when absent, expired or `fresh` is asked for."""
+    seconds = settings.DUBAN_DASHBOARD_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
+    key = f"duban:figures:{VERSION}:{plan.pk}:{run_stamp(plan)}:{translation.get_language()}:{name}"
+    found = None if fresh else cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, seconds)
+    return found
