@@ -152,6 +152,9 @@ def compose_stack(args, smtp_port: int, media: Path) -> tuple[dict[str, str], di
     env["LANG"] = "C.UTF-8"
     env["PYTHONUNBUFFERED"] = "1"  # as the Dockerfile sets
     env["DUBAN_ENV_FILE"] = ""  # the environment above is the .env: never the work tree's own
+    # The webhook listener is on loopback: allowed explicitly, as an intranet deployment lists its
+    # subscribers' addresses (outgoing requests go nowhere else; docs/security.md).
+    env["DUBAN_OUTGOING_ALLOW"] = "127.0.0.1/32"
 
     commands = {name: list(compose["services"][name]["command"]) for name in ("web", "worker", "beat")}
     web = commands["web"]
