@@ -174,8 +174,10 @@ def monthly_steps(
         counted_sql, counted_params = ProgressReport.objects.counted().order_by().values("pk").query.sql_with_params()
         where.append(f"r.id IN ({counted_sql})")
         params.extend(counted_params)
+    # The month of each row, in each backend's dialect (SQLite serves the zero-setup `make run`).
+    month_of_day = "date_trunc('month', d.day)::date" if connection.vendor == "postgresql" else "date(d.day, 'start of month')"
     sql = f"""
-        SELECT i.lead_department_id, date_trunc('month', d.day)::date, SUM(d.value - COALESCE(d.previous, 0)), COUNT(*)
+        SELECT i.lead_department_id, {month_of_day}, SUM(d.value - COALESCE(d.previous, 0)), COUNT(*)
         FROM (
             SELECT r.item_id, r.{date_field} AS day, r.{value_field} AS value,
                    LAG(r.{value_field}) OVER (PARTITION BY r.item_id ORDER BY r.{date_field}) AS previous
@@ -188,6 +190,8 @@ def monthly_steps(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for unit_id, month, change, rows in cursor.fetchall():
+            if isinstance(month, str):  # SQLite answers dates and sums as text and floats
+                month, change = dt.date.fromisoformat(month), Decimal(str(change))
             position = index.get((month.year, month.month), 0 if months and month < months[0] else None)
             if position is None:
                 continue
