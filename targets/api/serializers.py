@@ -17,7 +17,7 @@ from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
 from .. import validation
-from ..choices import ItemKind, MetricKind, ProblemCategory, StatusChoice
+from ..choices import ItemKind, MetricKind, ProblemCategory, RecheckResult, StatusChoice
 from ..models import Department, Finding, Milestone, Person, Plan, ProgressReport, SupervisionRound, Target, TrackedItem
 from .errors import as_drf
 
@@ -371,6 +371,8 @@ class CooperatingDepartments(serializers.ListField):
 class FindingSerializer(ItemLinkedSerializer):
     # Blank until staff classify the problem (the model field is blank=True).
     category = serializers.ChoiceField(choices=ProblemCategory.choices, allow_blank=True, read_only=True)
+    # Blank until the 回头看 is recorded: the schema must allow "" as well as the two results.
+    recheck_result = serializers.ChoiceField(choices=RecheckResult.choices, allow_blank=True, read_only=True)
     cooperating_departments = CooperatingDepartments()
 
     class Meta:
