@@ -7,10 +7,13 @@ Escalation notices read the escalations the supervision run recorded (targets.Es
 (警示) and 3 (督办) of confirmed findings and tell the people that level names; the ledger key is
 finding + level + person.
 
-Report reminders go to the contacts of items still lacking the previous month's report: one before
-the deadline (DUBAN_REMINDER_BEFORE_DAYS before it, moved back to a working day: the 3rd for a
-deadline on the 5th) and one after it (the first working day after the deadline: the 6th), the
-second copied to the unit head. A run on a later day catches up a missed one, once.
+Report reminders go to the contacts of items still lacking a figure that is due, on each item's own
+calendar (targets.judging: monthly statistics by the plan's report day, quarterly and annual ones
+after their publication lag, seasonal ones after each window): one before the due date
+(DUBAN_REMINDER_BEFORE_DAYS before it, moved back to a working day: the 3rd for a deadline on the
+5th) and one after it (the first working day after the due date: the 6th), the second copied to the
+unit head. A run on a later day of the due date's month catches up a missed one, once. The ledger
+key of a monthly figure is kind + person + month; a figure due on another date adds that date.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 
 from targets import judging
@@ -28,8 +31,7 @@ from targets.choices import OPEN_FINDING_STATES, Cadence, FindingLevel, ReviewSt
 from targets.evaluation import plan_thresholds
 from targets.findings import holiday_overrides
 from targets.models import Checkpoint, Escalation, Person, Plan, ProgressReport, TrackedItem
-from targets.schedule import add_months, month_start, report_due_date
-from targets.workdays import add_workdays, is_workday
+from targets.schedule import report_due_date
 
 from .delivery import Breaker, Outgoing, deliver
 from .digests import ITEM_ADMIN, LEVELS, admin_url
@@ -145,115 +147,154 @@ def send_escalation_notices(as_of: dt.date, breaker: Breaker | None = None) -> N
     return summary
 
 
-# --- monthly report reminders ----------------------------------------------------------------------
+# --- report reminders ------------------------------------------------------------------------------
 
 
 def reminder_dates(month: dt.date, due_day: int, overrides=None) -> tuple[dt.date, dt.date, dt.date]:
-    """(first reminder, deadline, second reminder) for the report on ``month``."""
-    due = report_due_date(month, due_day)
-    before = due - dt.timedelta(days=settings.DUBAN_REMINDER_BEFORE_DAYS)
-    # Moved back to a working day: before a long holiday (国庆) that is the last day before it.
-    while not is_workday(before, overrides):
-        before -= ONE_DAY
-    after = add_workdays(due + ONE_DAY, 0, overrides)
-    return before, due, after
+    """(first reminder, deadline, second reminder) for the monthly report on ``month``."""
+    return judging.reminder_dates(report_due_date(month, due_day), settings.DUBAN_REMINDER_BEFORE_DAYS, overrides)
 
 
-def items_lacking_report(plan: Plan, month: dt.date) -> list[dict]:
-    """Items that owe a report for ``month`` on their cadence and have none (targets.judging; one
-    query, plus one for the season windows of seasonal goals)."""
-    month_end = add_months(month, 1) - ONE_DAY
-    # Filed: submitted or approved. A returned report is owed again, so its unit is reminded.
-    reported = ProgressReport.objects.filter(item=OuterRef("pk"), period=month).exclude(review_state=ReviewState.RETURNED)
-    rows = list(
-        TrackedItem.objects.filter(plan=plan, period_start__lte=month_end, period_end__gte=month)
-        .filter(judging.owes_reports_q())
-        .exclude(Exists(reported))
-        .order_by("code")
-        .values(
-            "pk",
-            "kind",
-            "code",
-            "title",
-            "contact_id",
-            "lead_department_id",
-            "lead_department__name",
-            "lead_department__head_id",
-            "period_start",
-            "period_end",
-            "target__cadence",
-            "target__publication_lag_days",
-        )
-    )
-    seasonal = [r["pk"] for r in rows if r["target__cadence"] == Cadence.SEASONAL]
+@dataclass
+class Reminder:
+    """Figures for the month ``last`` due on ``due``, in one reminder phase, over the item calendars
+    that have such a point (a quarterly or seasonal figure may be filed under any month of its window)."""
+
+    last: dt.date
+    due: dt.date
+    late: bool
+    monthly: bool  # due on the plan's monthly report day: the month's mail, keyed as before
+    as_of: dt.date  # the date the figure is as of (a period ending inside the month ends there)
+    windows: dict = field(default_factory=lambda: defaultdict(list))  # window's first month -> item filters
+
+
+def due_reminders(plan: Plan, as_of: dt.date, due_day: int, overrides) -> list[Reminder]:
+    """The figures of ``plan`` whose reminder falls on ``as_of``, on each item's own calendar
+    (targets.judging): three queries, the distinct calendars and the season windows."""
+    owing = TrackedItem.objects.filter(plan=plan).filter(judging.owes_reports_q())
+    calendars: list[tuple[Q, tuple]] = []
+    for cadence, lag, start, end in (
+        owing.exclude(target__cadence=Cadence.SEASONAL)
+        .values_list("target__cadence", "target__publication_lag_days", "period_start", "period_end")
+        .distinct()
+    ):
+        where = Q(period_start=start, period_end=end, target__publication_lag_days=lag)
+        where &= Q(target__cadence=cadence) if cadence else (Q(target__cadence="") | Q(target__isnull=True))
+        calendars.append((where, judging.points(cadence or "", start, end, due_day, lag)))
     window_ends: dict[int, list[dt.date]] = defaultdict(list)
-    for item_id, day in Checkpoint.objects.filter(item_id__in=seasonal).order_by("date").values_list("item_id", "date"):
+    seasonal = owing.filter(target__cadence=Cadence.SEASONAL)
+    for item_id, day in Checkpoint.objects.filter(item__in=seasonal).order_by("date").values_list("item_id", "date"):
         window_ends[item_id].append(day)
-    due_this_month = []
-    for r in rows:
-        calendar = judging.points(
-            r["target__cadence"] or "",
-            r["period_start"],
-            r["period_end"],
-            plan.report_due_day,
-            r["target__publication_lag_days"],
-            tuple(window_ends.get(r["pk"], ())),
+    for pk, lag, start, end in seasonal.values_list("pk", "target__publication_lag_days", "period_start", "period_end"):
+        calendar = judging.points(Cadence.SEASONAL, start, end, due_day, lag, tuple(window_ends.get(pk, ())))
+        calendars.append((Q(pk=pk), calendar))
+    reminders: dict[tuple, Reminder] = {}
+    for where, calendar in calendars:
+        for point in calendar:
+            phase = judging.reminder_phase(as_of, point.due, settings.DUBAN_REMINDER_BEFORE_DAYS, overrides)
+            if phase is None:
+                continue
+            late = phase == "late"
+            reminder = reminders.setdefault(
+                (point.last, point.due, late),
+                Reminder(point.last, point.due, late, judging.is_monthly_due(point, due_day), point.date),
+            )
+            reminder.as_of = max(reminder.as_of, point.date)
+            reminder.windows[point.first].append(where)
+    return sorted(reminders.values(), key=lambda r: (r.due, r.last, r.late))
+
+
+def items_lacking_report(plan: Plan, reminder: Reminder) -> list[dict]:
+    """Items on the reminder's calendars with no filed report for a month of their figure's window."""
+    rows: dict[int, dict] = {}
+    for first, filters in reminder.windows.items():
+        # Filed: submitted or approved. A returned report is owed again, so its unit is reminded.
+        reported = ProgressReport.objects.filter(item=OuterRef("pk"), period__gte=first, period__lte=reminder.last).exclude(
+            review_state=ReviewState.RETURNED
         )
-        if any(point.last == month for point in calendar):
-            due_this_month.append(r)
-    return due_this_month
+        which = Q()
+        for where in filters:
+            which |= where
+        for r in (
+            TrackedItem.objects.filter(plan=plan)
+            .filter(judging.owes_reports_q())
+            .filter(which)
+            .exclude(Exists(reported))
+            .values(
+                "pk",
+                "kind",
+                "code",
+                "title",
+                "contact_id",
+                "lead_department_id",
+                "lead_department__name",
+                "lead_department__head_id",
+            )
+        ):
+            rows[r["pk"]] = r
+    return sorted(rows.values(), key=lambda r: r["code"])
 
 
 def send_report_reminders(as_of: dt.date, breaker: Breaker | None = None) -> NoticeSummary:
     summary = NoticeSummary("report reminders", breaker=breaker or Breaker())
     overrides = holiday_overrides()
-    # The report due this month, and this month's own report (its first reminder falls in this
-    # month when a holiday precedes the deadline, e.g. 28 September for the 5 October deadline).
-    for month in (add_months(month_start(as_of), -1), month_start(as_of)):
-        remind_for_month(month, as_of, overrides, summary)
+    # Plans whose figures may still be reminded: an annual or quarterly figure is due months after
+    # its period, and a month's first reminder may fall before the month ends (国庆).
+    plans = Plan.objects.filter(
+        period_start__lte=as_of + dt.timedelta(days=31), period_end__gte=as_of - dt.timedelta(days=LAG_HORIZON_DAYS)
+    ).order_by("year")
+    for plan in plans:
+        due_day = plan_thresholds(plan).report_due_day
+        for reminder in due_reminders(plan, as_of, due_day, overrides):
+            remind(plan, reminder, summary)
     return summary
 
 
-def remind_for_month(month: dt.date, as_of: dt.date, overrides, summary: NoticeSummary) -> None:
-    for plan in Plan.objects.filter(period_start__lte=month, period_end__gte=month).order_by("year"):
-        thresholds = plan_thresholds(plan)
-        if month.month < judging.FIRST_STATISTICS_MONTH:
-            continue  # January is reported with February
-        before, due, after = reminder_dates(month, thresholds.report_due_day, overrides)
-        if before <= as_of <= due:
-            kind, late = DeliveryKind.REMINDER, False
-        elif as_of >= after and as_of.month == due.month:
-            kind, late = DeliveryKind.REMINDER_LATE, True
-        else:
-            continue
-        rows = list(items_lacking_report(plan, month))
-        by_person: dict[int, list[dict]] = defaultdict(list)
-        for r in rows:
-            who = r["contact_id"] or r["lead_department__head_id"]
-            if who:
-                r["url"] = admin_url(ITEM_ADMIN.get(r["kind"], "targets_trackeditem"), r["pk"])
-                by_person[who].append(r)
-        people = people_by_id([*by_person, *(r["lead_department__head_id"] for r in rows if r["lead_department__head_id"])])
-        period = month.strftime("%Y-%m")
-        for person_id, items in sorted(by_person.items()):
-            person = people[person_id]
-            heads = sorted(
-                {people[i["lead_department__head_id"]]["email"] for i in items if i["lead_department__head_id"]} - {""}
-            )
-            cc = [a for a in heads if a != person["email"]] if late else []
-            ctx = {"recipient": person, "items": items, "month": month, "due": due, "late": late}
-            outcome = deliver(
-                Outgoing(
-                    kind=kind,
-                    key=f"{kind}:{person_id}:{period}",
-                    address=person["email"],
-                    recipient_id=person_id,
-                    period=period,
-                    build=lambda person=person, ctx=ctx, cc=cc: make_message("reminder", [person["email"]], ctx, cc=cc),
-                ),
-                breaker=summary.breaker,
-            )
-            summary.count(outcome)
+# The longest publication lag a reminder looks back over (a year's statistics published in spring).
+LAG_HORIZON_DAYS = 400
+
+
+def remind(plan: Plan, reminder: Reminder, summary: NoticeSummary) -> None:
+    late = reminder.late
+    kind = DeliveryKind.REMINDER_LATE if late else DeliveryKind.REMINDER
+    rows = items_lacking_report(plan, reminder)
+    by_person: dict[int, list[dict]] = defaultdict(list)
+    for r in rows:
+        who = r["contact_id"] or r["lead_department__head_id"]
+        if who:
+            r["url"] = admin_url(ITEM_ADMIN.get(r["kind"], "targets_trackeditem"), r["pk"])
+            by_person[who].append(r)
+    people = people_by_id([*by_person, *(r["lead_department__head_id"] for r in rows if r["lead_department__head_id"])])
+    month = reminder.last
+    period = month.strftime("%Y-%m")
+    # A monthly figure keeps the month's key (no mail is sent again); a figure on its own calendar
+    # (a lagged quarterly or annual statistic, a season window) adds its due date.
+    suffix = "" if reminder.monthly else f":{reminder.due.isoformat()}"
+    for person_id, items in sorted(by_person.items()):
+        person = people[person_id]
+        heads = sorted({people[i["lead_department__head_id"]]["email"] for i in items if i["lead_department__head_id"]} - {""})
+        cc = [a for a in heads if a != person["email"]] if late else []
+        ctx = {
+            "recipient": person,
+            "items": items,
+            "month": month,
+            "due": reminder.due,
+            "as_of": reminder.as_of,
+            "monthly": reminder.monthly,
+            "late": late,
+        }
+        outcome = deliver(
+            Outgoing(
+                kind=kind,
+                key=f"{kind}:{person_id}:{period}{suffix}",
+                address=person["email"],
+                recipient_id=person_id,
+                period=period,
+                build=lambda person=person, ctx=ctx, cc=cc: make_message("reminder", [person["email"]], ctx, cc=cc),
+            ),
+            breaker=summary.breaker,
+        )
+        summary.count(outcome)
 
 
 def send_notices(as_of: dt.date) -> list[NoticeSummary]:

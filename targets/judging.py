@@ -13,6 +13,9 @@ Every other module asks here (docs/judging.md is the reader's version):
   an ORM filter, for the reminders).
 - is_final(): when the final verdict is made.
 - due_soon() / due_soon_q(): the milestone reminder window (提醒, not a light).
+- figure_key() / is_monthly_due() / reminder_dates(): the report reminders follow each goal's own
+  calendar: a figure is reminded before its own due date (lagged for quarterly or annual statistics)
+  and again after it.
 
 Pure functions of explicit dates, except the two *_q helpers that build ORM filters.
 """
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from .choices import ActualSource, Cadence, ItemKind, JudgingKind, MetricKind, ScheduleMode
 from .facts import FIRST_STATISTICS_MONTH
 from .schedule import add_months, month_end, month_start, report_due_date
+from .workdays import Overrides, add_workdays, is_workday
 
 QUARTER_END_MONTHS = (3, 6, 9, 12)
 # Goals whose value is a reported cumulative number (the other metric kinds are judged otherwise).
@@ -234,3 +238,40 @@ def due_soon_q(as_of: dt.date, days: int, prefix: str = ""):
             prefix + "planned_date__lte": as_of + dt.timedelta(days=days),
         }
     )
+
+
+# --- report reminders -----------------------------------------------------------------------------
+
+
+def figure_key(cadence: str | None, lag_days: int | None, period_start: dt.date, period_end: dt.date) -> tuple:
+    """What an item's calendar of figures depends on besides the plan's report day (and, for a
+    seasonal goal, its window ends): items with the same key share their points()."""
+    return (cadence_of(cadence), lag_days, period_start, period_end)
+
+
+def is_monthly_due(point: Point, due_day: int) -> bool:
+    """Whether ``point`` is due on the plan's monthly report day after its month (the 5th): the
+    reminder of such a figure is the monthly one (one mail per person and month)."""
+    return point.due == report_due_date(point.date, due_day)
+
+
+def reminder_dates(due: dt.date, before_days: int, overrides: Overrides = None) -> tuple[dt.date, dt.date, dt.date]:
+    """(first reminder, due date, second reminder) for a figure due on ``due``: the first
+    ``before_days`` before it, moved back to a working day (before a long holiday, the last working
+    day before it); the second on the first working day after it."""
+    before = due - dt.timedelta(days=before_days)
+    while not is_workday(before, overrides):
+        before -= dt.timedelta(days=1)
+    after = add_workdays(due + dt.timedelta(days=1), 0, overrides)
+    return before, due, after
+
+
+def reminder_phase(as_of: dt.date, due: dt.date, before_days: int, overrides: Overrides = None) -> str | None:
+    """ "before" from the first reminder to the due date, "late" from the second reminder to the end
+    of the due date's month (a run on a later day catches a missed one up), else None."""
+    before, due, after = reminder_dates(due, before_days, overrides)
+    if before <= as_of <= due:
+        return "before"
+    if as_of >= after and (as_of.year, as_of.month) == (due.year, due.month):
+        return "late"
+    return None
