@@ -25,7 +25,7 @@ from targets import rules, supervision
 from targets.choices import ActualSource, JudgingKind, VerdictOutcome
 from targets.evaluation import gather
 from targets.facts import ItemFacts, Status
-from targets.models import Milestone, Plan, ProgressReport, SupervisionRun, Target, TrackedItem, Verdict
+from targets.models import Milestone, Plan, ProgressReport, StatusSnapshot, SupervisionRun, Target, TrackedItem, Verdict
 from targets.schedule import lower_is_better, month_start
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +81,22 @@ def load_year(behind: bool) -> tuple[Plan, dict[int, ItemFacts]]:
     return plan, {f.item_id: f for chunk in gather(plan, LAST) for f in chunk}
 
 
+def change_dates(facts: dict[int, ItemFacts]) -> list[dt.date]:
+    """Every date on which a rule can change its answer for some item (targets.judging's calendar:
+    statistics points, due dates and lag dates; deadlines, checkpoints and season-window edges,
+    milestone dates), each with the day after, within the year judged."""
+    one = dt.timedelta(days=1)
+    turns: set[dt.date] = set()
+    for f in facts.values():
+        for point in rules.calendar_of(f):
+            turns.update((point.date, point.due))
+        turns.update(day for day, _expected in f.checkpoints)
+        turns.update(m.planned_date for m in f.milestones if m.planned_date)
+        turns.update(m.actual_date for m in f.milestones if m.actual_date)
+        turns.add(f.period_end)
+    return sorted(day for turn in turns for day in (turn, turn + one) if FIRST <= day <= LAST)
+
+
 def numeric_goals(facts: dict[int, ItemFacts]) -> list[ItemFacts]:
     return [
         f
@@ -100,8 +116,14 @@ def test_a_year_on_the_curve_is_never_yellow_or_red(require_postgres):
     ]
     assert lagging == []
 
-    # The supervision run on the dates a rule turns: due days, month ends, the deadline, after it.
-    for day in (dt.date(2023, 3, 6), dt.date(2023, 4, 21), MID_YEAR, dt.date(2023, 12, 31), dt.date(2024, 1, 1)):
+    # The supervision run on every date a rule turns: points, due and lag dates, deadlines, window
+    # edges, milestone dates and the day after each.
+    turns = change_dates(facts)
+    assert len(turns) > 40
+    assert {dt.date(2023, 3, 6), dt.date(2023, 4, 21), dt.date(2024, 1, 1)} <= set(turns)
+    for day in turns:
+        if day > dt.date(2024, 1, 1) and plan not in supervision.plans_for(day):
+            break  # every verdict made (checked below)
         (summary,) = supervision.supervise_plans(day)
         assert summary.counts.get("red", 0) + summary.counts.get("yellow", 0) == 0, (day, summary.line())
     verdicts = Verdict.objects.filter(plan=plan)
@@ -134,6 +156,22 @@ def test_a_year_20_percent_behind_from_mid_year(require_postgres):
         if status not in LAGGING:
             late_by_due_date.append((f.item_id, point.due, status))
     assert late_by_due_date == []
+
+    # The supervision run agrees on each goal's next due date after mid-year (its snapshot); annual
+    # figures, due after the year, are checked by the final verdicts below.
+    next_due = {f.item_id: next(p for p in rules.calendar_of(f) if p.date > MID_YEAR).due for f in goals}
+    next_due = {item_id: day for item_id, day in next_due.items() if day < dt.date(2023, 12, 31)}
+    assert len(next_due) > 20
+    for day in sorted(set(next_due.values())):
+        supervision.supervise(plan, day)
+    snapshots = {
+        item_id: status
+        for item_id, day, status in StatusSnapshot.objects.filter(item_id__in=list(next_due)).values_list(
+            "item_id", "date", "status"
+        )
+        if day == next_due[item_id]
+    }
+    assert {item_id: snapshots.get(item_id) for item_id in next_due if snapshots.get(item_id) not in ("red", "yellow")} == {}
 
     # The daily job evaluates the plan after its period until every verdict is made.
     assert plan in supervision.plans_for(dt.date(2023, 12, 31))
