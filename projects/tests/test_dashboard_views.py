@@ -350,3 +350,11 @@ def test_it_writes_user_text_that_looks_like_a_formula_as_text(staff_client, reg
     assert HYPERLINK in [row[1] for row in sheet_rows(book["作战图"])]
     assert AT_SUM in [row[1] for row in sheet_rows(book["比学赶超"])]
     assert PLUS_ONE in [row[1] for row in sheet_rows(book["头条指标"])]
+
+
+def test_it_explains_the_report_rate_on_each_items_own_cadence(staff_client, register):
+    # The ranking counts reports due on each item's cadence (monthly, quarterly, with a publication
+    # lag), not only monthly ones: the note under it says so (issue 13).
+    html = staff_client.get(PAGE, {"month": "2023-07"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "按各督办对象自身的报送频次" in html
+    assert "应报的月度进度" not in html
