@@ -81,6 +81,17 @@ def warm(plan) -> None:
         months.add(latest)
     for month in months:
         register_rollups(plan, month_end(month.year, month.month), fresh=True)
+    # The default selection (the whole register, the default month) as the page caches it, in the
+    # site's language: the first request of the dashboard after a run is then a cached one.
+    from django.conf import settings
+    from django.utils import translation
+
+    from .cache import cached_figures
+    from .data import figures
+
+    chosen = Filters(month=default_month(plan, timezone.localdate()))
+    with translation.override(settings.LANGUAGE_CODE):
+        cached_figures(plan, chosen, lambda: figures(plan, chosen), fresh=True)  # from the cells just counted
 
 
 def renew(plan) -> None:

@@ -87,10 +87,15 @@ def figures(plan: Plan, filters: Filters, fresh: bool = False) -> Figures:
     )
 
 
+def figures_for(plan: Plan, filters: Filters, fresh: bool = False) -> Figures:
+    """figures() from the cache (cache.py) unless `fresh`."""
+    return cache.cached_figures(plan, filters, lambda: figures(plan, filters, fresh), fresh=fresh)
+
+
 def build(plan: Plan, filters: Filters, pages: Pages | None = None, fresh: bool = False) -> Dashboard:
     """The page's sections: the figures (from the cache unless `fresh`) and the pages asked for."""
     pages = pages or Pages()
-    counted = cache.cached_figures(plan, filters, lambda: figures(plan, filters, fresh), fresh=fresh)
+    counted = figures_for(plan, filters, fresh)
     investment = counted.investment
     groups = counted.responsibility.groups
     return Dashboard(

@@ -127,3 +127,12 @@ def test_a_selection_takes_whole_cells(register):
     ]:
         assert (cells.matches(project_cell, chosen), cells.matches(goal_cell, chosen)) == (project, goal), chosen
     assert Decimal(0) == completed_investment(investment_cells(register.plan), Filters(month=D(2023, 1, 1)), -1)["completed"]
+
+
+def test_the_run_counts_the_default_selection_too(register, kept):
+    with time_machine.travel(NOW, tick=False):  # the plan is over: the default month is December
+        run_finished.send(sender=Plan, plan=register.plan)
+        with CaptureQueriesContext(connection) as captured:
+            data = build(register.plan, Filters(month=D(2023, 12, 1)))
+    assert data.battle_map.page.count == 2
+    assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]  # every figure from the cache
