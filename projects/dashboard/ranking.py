@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
@@ -123,6 +124,25 @@ def count_report_cells(plan: Plan) -> ReportCells:
     dues: dict[Calendar, tuple[dt.date, ...]] = {}
     on_time: dict[tuple[Cell, Calendar, int], int] = {}
     owing_items = everything.filter(judging.owes_reports_q())
+    if connection.vendor != "postgresql":
+        count_on_time(plan, owing, owing_items, dues, on_time)
+        return ReportCells(dues=dues, owing=dict(owing), on_time=on_time)
+    # The planner expects a handful of owing items (it estimates the calendar's filter at one row)
+    # and sorts every report by the cell's columns, spilling to disk: a million rows for some
+    # thousands of groups. Hash them instead, for these queries only (9.3 s → 4.4 s on 100k).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SHOW enable_sort")
+        (before,) = cursor.fetchone()
+        cursor.execute("SET LOCAL enable_sort = off")
+        try:
+            count_on_time(plan, owing, owing_items, dues, on_time)
+        finally:
+            cursor.execute(f"SET LOCAL enable_sort = {'on' if before == 'on' else 'off'}")
+    return ReportCells(dues=dues, owing=dict(owing), on_time=on_time)
+
+
+def count_on_time(plan: Plan, owing, owing_items, dues, on_time) -> None:
+    """Fill `dues` and `on_time` (ReportCells): one query per distinct calendar."""
     for _cell, calendar in owing:
         if calendar in dues:
             continue
@@ -157,7 +177,6 @@ def count_report_cells(plan: Plan) -> ReportCells:
             slot, n = row[cells.CELL_WIDTH :]
             key = (cells.cell_key(row), calendar, slot)
             on_time[key] = on_time.get(key, 0) + n
-    return ReportCells(dues=dues, owing=dict(owing), on_time=on_time)
 
 
 def first_moment_after(day: dt.date) -> dt.datetime:

@@ -136,3 +136,13 @@ def test_the_run_counts_the_default_selection_too(register, kept):
             data = build(register.plan, Filters(month=D(2023, 12, 1)))
     assert data.battle_map.page.count == 2
     assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]  # every figure from the cache
+
+
+def test_counting_the_reports_leaves_the_planner_settings_as_they_were(register):
+    from projects.dashboard.ranking import count_report_cells
+
+    count_report_cells(register.plan)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_sort")
+            assert cursor.fetchone() == ("on",)
