@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
@@ -130,14 +130,12 @@ def count_report_cells(plan: Plan) -> ReportCells:
     # The planner expects a handful of owing items (it estimates the calendar's filter at one row)
     # and sorts every report by the cell's columns, spilling to disk: a million rows for some
     # thousands of groups. Hash them instead, for these queries only (9.3 s → 4.4 s on 100k).
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SHOW enable_sort")
-        (before,) = cursor.fetchone()
-        cursor.execute("SET LOCAL enable_sort = off")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_sort = off")
         try:
             count_on_time(plan, owing, owing_items, dues, on_time)
         finally:
-            cursor.execute(f"SET LOCAL enable_sort = {'on' if before == 'on' else 'off'}")
+            cursor.execute("RESET enable_sort")  # the server's setting again
     return ReportCells(dues=dues, owing=dict(owing), on_time=on_time)
 
 
