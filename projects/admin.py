@@ -21,6 +21,7 @@ from targets.admin_helpers import (
     UnitScopedAdmin,
     my_unit_filter,
 )
+from targets.admin_paging import RelatedOnlyExistsFilter
 from targets.admin_status import BehindFilter, ItemStatusMixin, LightFilter
 from targets.choices import ScheduleMode
 from targets.headlines import current_plan
@@ -139,8 +140,8 @@ class ProjectAdmin(ProjectImportMixin, ProjectExportMixin, ItemStatusMixin, Trac
         "plan",
         LightFilter,
         BehindFilter,
-        ("lead_department", admin.RelatedOnlyFieldListFilter),
-        ("responsible_leader", admin.RelatedOnlyFieldListFilter),
+        ("lead_department", RelatedOnlyExistsFilter),
+        ("responsible_leader", RelatedOnlyExistsFilter),
         "category",
         ProjectLevelFilter,
         "stage",
@@ -233,7 +234,7 @@ class BlockerAdmin(UnitScopedAdmin):
         BlockerStateFilter,
         "category",
         "project__plan",
-        ("project__lead_department", admin.RelatedOnlyFieldListFilter),
+        ("project__lead_department", RelatedOnlyExistsFilter),
         my_unit_filter("project__lead_department_id"),
     )
     list_select_related = ("project", "project__lead_department")

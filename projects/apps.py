@@ -14,3 +14,17 @@ class ProjectsConfig(AppConfig):
         from . import rollups
 
         engine.register_provider(rollups.compute_all, rollups.POOLS)
+
+        from targets.supervision import run_finished
+
+        run_finished.connect(warm_dashboard_after_run, dispatch_uid="projects.warm_dashboard")
+
+
+def warm_dashboard_after_run(*, plan, **_kwargs) -> None:
+    """Count the dashboard's kept figures again after a run, in the background (inline without a broker)."""
+    from django.conf import settings
+
+    from .dashboard import cells
+
+    if settings.DUBAN_DASHBOARD_CACHE_SECONDS > 0:  # else nothing is kept
+        cells.renew(plan)

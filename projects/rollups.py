@@ -95,8 +95,9 @@ def completed_investment(plan, as_of: dt.date, projects, key: Q) -> dict[str, De
     )
 
 
-def compute_all(plan, as_of: dt.date, projects=None) -> dict[str, Decimal]:
-    """`projects` narrows the register to a selection of the plan's projects (the dashboard's filters)."""
+def compute_all(plan, as_of: dt.date, projects=None, invested: dict | None = None) -> dict[str, Decimal]:
+    """`projects` narrows the register to a selection of the plan's projects (the dashboard's filters);
+    `invested` is completed_investment() of the same when the caller has it already."""
     selected = projects is not None
     projects = Project.objects.filter(plan=plan) if projects is None else projects.filter(plan=plan)
     key = Q(is_district_key=True)
@@ -133,7 +134,8 @@ def compute_all(plan, as_of: dt.date, projects=None) -> dict[str, Decimal]:
         completions=Count("item", distinct=True, filter=Q(kind=MilestoneKind.COMPLETION, actual_date__lte=end) & key_item),
     )
 
-    invested = completed_investment(plan, as_of, projects, key)
+    if invested is None:
+        invested = completed_investment(plan, as_of, projects, key)
 
     return {
         Rollup.MAJOR_PROJECTS: Decimal(register["major"]),

@@ -23,3 +23,15 @@ def apply_import_task(batch_id: int) -> str:
 @shared_task(name="projects.purge_imports", ignore_result=True)
 def purge_imports_task(days: int = jobs.KEEP_FILES_DAYS) -> int:
     return jobs.purge_files(timezone.now() - dt.timedelta(days=days))
+
+
+@shared_task(name="projects.warm_dashboard", ignore_result=True)
+def warm_dashboard_task(plan_id: int) -> None:
+    """Count the dashboard's kept figures of a plan (projects.dashboard.cells.warm), after its supervision run."""
+    from targets.models import Plan
+
+    from .dashboard import cells
+
+    plan = Plan.objects.filter(pk=plan_id).first()
+    if plan is not None:
+        cells.warm(plan)

@@ -34,6 +34,7 @@ from .admin_helpers import (
     is_staff,
     my_unit_filter,
 )
+from .admin_paging import RelatedOnlyExistsFilter, distinct_desc
 from .admin_status import BehindFilter, ItemStatusMixin, LightFilter
 from .choices import ActualSource, ItemKind, ReviewState
 from .explain import explain
@@ -68,7 +69,7 @@ class PersonAdmin(DubanAdmin):
     """Units see names and roles; phone and e-mail only of their own unit's people (least privilege)."""
 
     list_display = ("name", "title", "department", "phone", "email", "is_leader", "user", "active")
-    list_filter = ("is_leader", "active", ("department", admin.RelatedOnlyFieldListFilter), "is_demo")
+    list_filter = ("is_leader", "active", ("department", RelatedOnlyExistsFilter), "is_demo")
     list_select_related = ("department", "user")
     search_fields = ("name", "title", "phone", "department__name", "department__short_name")
     autocomplete_fields = ("department",)
@@ -216,8 +217,8 @@ class TargetAdmin(TargetExportMixin, ItemStatusMixin, TrackedItemAdmin):
         "plan",
         LightFilter,
         BehindFilter,
-        ("lead_department", admin.RelatedOnlyFieldListFilter),
-        ("responsible_leader", admin.RelatedOnlyFieldListFilter),
+        ("lead_department", RelatedOnlyExistsFilter),
+        ("responsible_leader", RelatedOnlyExistsFilter),
         "metric_kind",
         ModalityFilter,
         "actual_source",
@@ -358,7 +359,7 @@ class ReportingMonthFilter(admin.SimpleListFilter):
     parameter_name = "month"
 
     def lookups(self, _request, _model_admin):
-        months = ProgressReport.objects.order_by("-period").values_list("period", flat=True).distinct()[:24]
+        months = distinct_desc(ProgressReport.objects.all(), "period", 24)  # 24 index probes, not a DISTINCT scan
         return [(month.isoformat(), month.strftime("%Y-%m")) for month in months]
 
     def queryset(self, _request, queryset):
@@ -378,7 +379,7 @@ class ProgressReportAdmin(EvidenceOnSavedMixin, ItemLinkMixin, UnitScopedAdmin):
         ReportingMonthFilter,
         "item__plan",
         "item__kind",
-        ("item__lead_department", admin.RelatedOnlyFieldListFilter),
+        ("item__lead_department", RelatedOnlyExistsFilter),
         my_unit_filter("item__lead_department_id"),
     )
     list_select_related = ("item", "item__lead_department", "item__target", "reporter")
@@ -526,7 +527,7 @@ class MilestoneAdmin(EvidenceOnSavedMixin, ItemLinkMixin, UnitScopedAdmin):
         "kind",
         "item__plan",
         "item__kind",
-        ("item__lead_department", admin.RelatedOnlyFieldListFilter),
+        ("item__lead_department", RelatedOnlyExistsFilter),
         my_unit_filter("item__lead_department_id"),
     )
     list_select_related = ("item", "item__lead_department")

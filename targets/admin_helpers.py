@@ -30,7 +30,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from config.roles import UNIT_WRITABLE
 
 from . import formatting, review, validation
-from .admin_paging import LargeTablePaginator
+from .admin_paging import LargeTablePaginator, ProbedDatesChangeList
 from .headlines import completion_percent, current_plan
 from .models import Checkpoint, Milestone, ProgressReport, month_start
 from .permissions import can_edit_item, is_bureau_staff, user_department_id
@@ -229,6 +229,11 @@ class DubanAdmin(StaffWriteMixin, SimpleHistoryAdmin):
     list_per_page = 100
     # Large tables: estimated counts above DUBAN_ADMIN_EXACT_COUNT, deep pages by key (targets.admin_paging).
     paginator = LargeTablePaginator
+
+    def get_changelist(self, _request, **_kwargs):
+        # The date hierarchy probes its years, months and days by index (targets.admin_paging).
+        return ProbedDatesChangeList
+
     show_full_result_count = False
     formfield_overrides = {models.TextField: {"widget": widgets.AdminTextareaWidget(attrs={"rows": 3})}}
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import followup, matter_import
 from .admin_helpers import DubanAdmin, DubanModelForm, is_staff
+from .admin_paging import RelatedOnlyExistsFilter
 from .downloads import xlsx_response
 from .formatting import EMPTY
 from .headlines import current_plan
@@ -50,7 +51,7 @@ class AssignedMatterAdmin(DubanAdmin):
     form = MatterForm
     change_list_template = "admin/targets/assignedmatter/change_list.html"
     list_display = ("title", "source", "department", "item", "assigned_on", "deadline", "finding_link", "finding_state")
-    list_filter = ("source", ("department", admin.RelatedOnlyFieldListFilter), "item__plan")
+    list_filter = ("source", ("department", RelatedOnlyExistsFilter), "item__plan")
     list_select_related = ("department", "item", "finding")
     search_fields = ("title", "requirement", "document_number", "leader", "meeting", "item__code", "item__title")
     autocomplete_fields = ("item", "department", "cooperating_departments", "round")

@@ -46,6 +46,7 @@ from .admin_evidence import FindingEvidenceInline
 from .admin_exports import FindingExportMixin
 from .admin_helpers import DubanAdmin, DubanModelForm, StaffWriteMixin, is_staff, my_unit_filter
 from .admin_loop import FindingLoopMixin, FindingReplyInline, RecheckFilter
+from .admin_paging import RelatedOnlyExistsFilter
 from .admin_status import LIGHT_LABELS, badge, item_change_url
 from .choices import OPEN_FINDING_STATES, ExtensionDecision, FindingCause, FindingSource, FindingState, StatusChoice
 from .downloads import docx_response, xlsx_response
@@ -398,8 +399,8 @@ class FindingAdmin(FindingLoopMixin, FindingExportMixin, DubanAdmin):
     list_filter = (
         ListModeFilter,
         FindingStateFilter,
-        ("department", admin.RelatedOnlyFieldListFilter),
-        ("responsible_leader", admin.RelatedOnlyFieldListFilter),
+        ("department", RelatedOnlyExistsFilter),
+        ("responsible_leader", RelatedOnlyExistsFilter),
         "level",
         "category",
         "cause",
@@ -904,7 +905,7 @@ class ExtensionRequestAdmin(DubanAdmin):
         "requested_at",
         "decided_by",
     )
-    list_filter = ("decision", ("finding__department", admin.RelatedOnlyFieldListFilter), "finding__item__plan")
+    list_filter = ("decision", ("finding__department", RelatedOnlyExistsFilter), "finding__item__plan")
     list_select_related = ("finding", "finding__item", "finding__department", "requested_by", "decided_by")
     search_fields = ("reason", "finding__item__code", "finding__item__title")
     actions = ("approve", "reject")
@@ -1156,7 +1157,7 @@ class DispatchAdmin(DubanAdmin):
     """Notices sent (the "21 份"); recorded from the round's page, staff note when the reply came in."""
 
     list_display = ("number", "round", "department", "items", "sent_at", "reply_due", "replied_on", "reply_overdue")
-    list_filter = ("round__plan", ("department", admin.RelatedOnlyFieldListFilter), "round")
+    list_filter = ("round__plan", ("department", RelatedOnlyExistsFilter), "round")
     list_select_related = ("round", "round__plan", "department")
     search_fields = ("number", "department__name", "department__short_name")
     fields = ("number", "round", "department", "items", "sent_at", "reply_due", "replied_on")

@@ -9,6 +9,7 @@ cached figures say when they were counted.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -40,3 +41,26 @@ def cached(name: str, plan: Plan, compute: Callable[[], T], *, fresh: bool = Fal
         found = compute()
         cache.set(key, found, seconds)
     return found
+
+
+def kept(name: str, plan: Plan, compute: Callable[[], T], renew: Callable[[], None], *, fresh: bool = False) -> T:
+    """compute() kept until the plan's next run, renewed in the background once older than the cache time.
+
+    For figures whose counting takes seconds on a large register (the dashboard's cells): a request
+    never waits for them once they have been counted (after each supervision run). They are kept
+    for DUBAN_DASHBOARD_KEEP_SECONDS under the run's key; a request that finds them older than
+    DUBAN_DASHBOARD_CACHE_SECONDS gets them as they are and `renew()` is called once (it queues their
+    counting), so reports entered meanwhile show a little later, as with cached().
+    """
+    seconds = settings.DUBAN_DASHBOARD_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
+    key = f"duban:figures:{VERSION}:{plan.pk}:{run_stamp(plan)}:{name}"  # numbers only: any language
+    found = None if fresh else cache.get(key)
+    now = time.time()
+    if found is None:
+        found = (now, compute())
+        cache.set(key, found, max(seconds, settings.DUBAN_DASHBOARD_KEEP_SECONDS))
+    elif now - found[0] > seconds and cache.add(f"{key}:renewing", 1, seconds):
+        renew()
+    return found[1]

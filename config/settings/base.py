@@ -369,6 +369,9 @@ DUBAN_SUPERVISE_LOCK_TIMEOUT = env_int("DUBAN_SUPERVISE_LOCK_TIMEOUT", default=6
 
 # Seconds the dashboard keeps the figures it counted for a selection (projects.dashboard.cache); 0: count on every request.
 DUBAN_DASHBOARD_CACHE_SECONDS = env_int("DUBAN_DASHBOARD_CACHE_SECONDS", default=600)
+# Seconds the dashboard's cells (projects.dashboard.cells: counted after each run, renewed in the
+# background once older than DUBAN_DASHBOARD_CACHE_SECONDS) are kept at most: a day, as runs are daily.
+DUBAN_DASHBOARD_KEEP_SECONDS = env_int("DUBAN_DASHBOARD_KEEP_SECONDS", default=86400)
 # Admin change lists count exactly up to this many rows, and show the planner's estimate above it (targets.admin_paging).
 DUBAN_ADMIN_EXACT_COUNT = env_int("DUBAN_ADMIN_EXACT_COUNT", default=10000)
 

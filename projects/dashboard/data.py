@@ -13,7 +13,7 @@ from . import cache
 from .battle_map import BattleMap, battle_page, battle_totals
 from .filters import Filters
 from .headline import HeadlineSection, headline_section
-from .investment import UNITS_PER_PAGE, InvestmentSection, investment_section
+from .investment import UNITS_PER_PAGE, InvestmentSection, completed_investment, investment_cells, investment_section
 from .paging import PARAMS, Page, page_number
 from .ranking import UnitRank, ranking
 from .responsibility import GROUPS_PER_PAGE, ResponsibilitySection, group_lines, responsibility
@@ -70,24 +70,32 @@ class Figures:
     ranking: list[UnitRank]
 
 
-def figures(plan: Plan, filters: Filters) -> Figures:
+def figures(plan: Plan, filters: Filters, fresh: bool = False) -> Figures:
     """Every section's counts and totals over the selection, in a number of queries independent of its size."""
     as_of = filters.as_of
     grouped = group_lines(plan, as_of, filters)  # shared by the responsibility table and the ranking
+    counted = investment_cells(plan, fresh=fresh)  # cells.py: kept, counted after each run
+    investment = investment_section(plan, as_of, filters, counted=counted)
+    invested = completed_investment(counted, filters, investment.as_of_index)
     return Figures(
         computed_at=timezone.now(),
-        headline=headline_section(plan, as_of, filters),
+        headline=headline_section(plan, as_of, filters, fresh, invested=invested),
         battle_map=battle_totals(plan, as_of, filters),
-        investment=investment_section(plan, as_of, filters),
+        investment=investment,
         responsibility=responsibility(plan, as_of, filters, 1, grouped),
-        ranking=ranking(plan, as_of, filters, grouped),
+        ranking=ranking(plan, as_of, filters, grouped, fresh=fresh),
     )
+
+
+def figures_for(plan: Plan, filters: Filters, fresh: bool = False) -> Figures:
+    """figures() from the cache (cache.py) unless `fresh`."""
+    return cache.cached_figures(plan, filters, lambda: figures(plan, filters, fresh), fresh=fresh)
 
 
 def build(plan: Plan, filters: Filters, pages: Pages | None = None, fresh: bool = False) -> Dashboard:
     """The page's sections: the figures (from the cache unless `fresh`) and the pages asked for."""
     pages = pages or Pages()
-    counted = cache.cached_figures(plan, filters, lambda: figures(plan, filters), fresh=fresh)
+    counted = figures_for(plan, filters, fresh)
     investment = counted.investment
     groups = counted.responsibility.groups
     return Dashboard(

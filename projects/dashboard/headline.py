@@ -16,7 +16,9 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from targets import formatting
+from targets import rollups as engine
 from targets.choices import ActualSource, Rollup
+from targets.figures_cache import cached
 from targets.headlines import completion_percent, headlines
 from targets.models import Checkpoint, Plan, StatusSnapshot
 from targets.schedule import month_end
@@ -83,9 +85,19 @@ def elapsed_percent(plan: Plan, as_of: dt.date) -> Decimal:
     return one_decimal(Decimal(elapsed) * HUNDRED / Decimal(len(months)))
 
 
-def headline_section(plan: Plan, as_of: dt.date, filters: Filters) -> HeadlineSection:
-    computed = rollups.compute_all(plan, as_of)
-    selection = rollups.compute_all(plan, as_of, dashboard_filters.projects(plan, filters)) if filters.narrowed else {}
+def register_rollups(plan: Plan, as_of: dt.date, fresh: bool = False) -> dict:
+    """The plan's roll-ups as of the date, kept a while: the same entry as the admin home's (targets.headlines)."""
+    return cached(f"rollups:{as_of.isoformat()}", plan, lambda: engine.compute_all(plan, as_of), fresh=fresh)
+
+
+def headline_section(
+    plan: Plan, as_of: dt.date, filters: Filters, fresh: bool = False, invested: dict | None = None
+) -> HeadlineSection:
+    """`invested`: the selection's completed investment ({"completed", "key_completed"}) when the
+    caller has it (the investment cells), so the selection's roll-ups do not read its reports again."""
+    computed = register_rollups(plan, as_of, fresh)
+    selected = dashboard_filters.projects(plan, filters)
+    selection = rollups.compute_all(plan, as_of, selected, invested=invested) if filters.narrowed else {}
     rows = headlines(plan, as_of, computed)
     date = run_date(plan, as_of)
     snapshots = {}

@@ -19,10 +19,14 @@ from django.utils.safestring import SafeString
 
 from targets import charts, formatting
 from targets.choices import ScheduleMode
+from targets.figures_cache import kept
 from targets.models import Checkpoint, Plan, ProgressReport
 from targets.schedule import month_end
 from targets.spreadsheets import one_decimal
 
+from ..models import Project
+from . import cells
+from .cells import Cell
 from .filters import Filters, plan_months, projects
 from .paging import Page
 
@@ -91,10 +95,12 @@ def _sum(values: list[Decimal | None]) -> Decimal | None:
     return sum(known, Decimal(0)) if known else None
 
 
-def investment_section(plan: Plan, as_of: dt.date, filters: Filters, page: int = 1) -> InvestmentSection:
-    """Five queries whatever the register's size: the units' annual plans, the straight-line plans,
-    the monthly plans and the reports summed by unit and month in the database, and the run's date is
-    not needed. Every unit's series is computed (they are few: one per lead unit); the page shows
+def investment_section(
+    plan: Plan, as_of: dt.date, filters: Filters, page: int = 1, fresh: bool = False, counted: InvestmentCells | None = None
+) -> InvestmentSection:
+    """Four queries whatever the register's size: the units' annual plans, the straight-line plans,
+    and the monthly plans and the reports summed by cell and month (`counted`, else investment_cells,
+    kept a while). Every unit's series is computed (they are few: one per lead unit); the page shows
     one page of them (UNITS_PER_PAGE) and the workbook all."""
     months = [month_end(m.year, m.month) for m in plan_months(plan)]
     as_of_index = max((i for i, m in enumerate(months) if m <= as_of), default=0)
@@ -114,10 +120,11 @@ def investment_section(plan: Plan, as_of: dt.date, filters: Filters, page: int =
         .values_list("lead_department_id")
         .annotate(total=Sum("target_value"))
     )
-    plan_steps = monthly_steps(Checkpoint, "date", "expected_value", selected, months, until=months[-1] if months else as_of)
-    actual_steps = monthly_steps(
-        ProgressReport, "as_of", "value", selected, months, until=as_of, since=plan.period_start, not_null=True
-    )
+    # The monthly plans and reports summed by cell and month over the whole plan (cells.py): the
+    # selection's steps are the sum over its cells; months after the as-of month are not shown.
+    counted = counted or investment_cells(plan, fresh=fresh)
+    plan_steps = select_steps(counted.plan_steps, filters)
+    actual_steps = select_steps(counted.actual_steps, filters)
 
     def series(label: str, unit_ids: list[int | None]) -> Series:
         plan_values: list[Decimal | None] = []
@@ -151,10 +158,67 @@ def investment_section(plan: Plan, as_of: dt.date, filters: Filters, page: int =
     )
 
 
+@dataclass(frozen=True)
+class InvestmentCells:
+    """{(cell, month index): (change, rows)} of the monthly plans and of the counted reports, every month of the plan."""
+
+    plan_steps: dict[tuple[Cell, int], tuple[Decimal, int]]
+    actual_steps: dict[tuple[Cell, int], tuple[Decimal, int]]
+
+
+def investment_cells(plan: Plan, fresh: bool = False) -> InvestmentCells:
+    """The plan's monthly plans and reports summed by cell and month (two queries), kept by figures_cache.
+
+    Independent of the month read: the actual steps run to the plan's last month and a month's
+    figure only sums the steps up to it (a row's step only depends on the same item's earlier rows)."""
+
+    def count() -> InvestmentCells:
+        months = [month_end(m.year, m.month) for m in plan_months(plan)]
+        everything = Project.objects.filter(plan=plan)
+        last = months[-1] if months else plan.period_end
+        return InvestmentCells(
+            plan_steps=monthly_steps(Checkpoint, "date", "expected_value", everything, months, until=last),
+            actual_steps=monthly_steps(
+                ProgressReport, "as_of", "value", everything, months, until=last, since=plan.period_start, not_null=True
+            ),
+        )
+
+    return kept("dashboard-cells:investment", plan, count, lambda: cells.renew(plan), fresh=fresh)
+
+
+def select_steps(
+    steps: dict[tuple[Cell, int], tuple[Decimal, int]], filters: Filters
+) -> dict[tuple[int | None, int], tuple[Decimal, int]]:
+    """{(lead unit, month index): (change, rows)} of the cells the filters select."""
+    chosen: dict[tuple[int | None, int], tuple[Decimal, int]] = {}
+    taken: dict[Cell, bool] = {}
+    for (cell, index), (change, rows) in steps.items():
+        if (take := taken.get(cell)) is None:
+            take = taken[cell] = cells.matches(cell, filters)
+        if take:
+            key = (cells.unit_of(cell), index)
+            total, count = chosen.get(key, (Decimal(0), 0))
+            chosen[key] = (total + change, count + rows)
+    return chosen
+
+
+def completed_investment(counted: InvestmentCells, filters: Filters, as_of_index: int) -> dict[str, Decimal]:
+    """The selection's completed investment by the as-of month, all and district key projects, from
+    the cells: projects.rollups.completed_investment without reading the reports again."""
+    key_flag = cells.FLAGS.index("is_district_key")
+    completed, key_completed = Decimal(0), Decimal(0)
+    for (cell, index), (change, _rows) in counted.actual_steps.items():
+        if index <= as_of_index and cells.matches(cell, filters):
+            completed += change
+            if cell[4 + key_flag]:
+                key_completed += change
+    return {"completed": completed, "key_completed": key_completed}
+
+
 def monthly_steps(
     model, date_field: str, value_field: str, selected, months: list[dt.date], until: dt.date, since=None, not_null=False
-) -> dict[tuple[int | None, int], tuple[Decimal, int]]:
-    """{(lead unit, month index): (change of the units' summed latest values in the month, rows)}.
+) -> dict[tuple[Cell, int], tuple[Decimal, int]]:
+    """{(cell, month index): (change of the cell's summed latest values in the month, rows)} (cells.py).
 
     The latest cumulative value of every item at each month end, summed, without reading a row per
     item into Python: each row counts as its change from the item's previous row (LAG), and the
@@ -176,27 +240,31 @@ def monthly_steps(
         params.extend(counted_params)
     # The month of each row, in each backend's dialect (SQLite serves the zero-setup `make run`).
     month_of_day = "date_trunc('month', d.day)::date" if connection.vendor == "postgresql" else "date(d.day, 'start of month')"
+    columns = ", ".join(cells.CELL_SQL)
+    group = ", ".join(str(n) for n in range(1, cells.CELL_WIDTH + 2))
     sql = f"""
-        SELECT i.lead_department_id, {month_of_day}, SUM(d.value - COALESCE(d.previous, 0)), COUNT(*)
+        SELECT {columns}, {month_of_day}, SUM(d.value - COALESCE(d.previous, 0)), COUNT(*)
         FROM (
             SELECT r.item_id, r.{date_field} AS day, r.{value_field} AS value,
                    LAG(r.{value_field}) OVER (PARTITION BY r.item_id ORDER BY r.{date_field}) AS previous
             FROM {table} r WHERE {" AND ".join(where)}
-        ) d JOIN targets_trackeditem i ON i.id = d.item_id
-        GROUP BY 1, 2
+        ) d JOIN targets_trackeditem i ON i.id = d.item_id {cells.CELL_JOIN}
+        GROUP BY {group}
     """
     index = {(m.year, m.month): i for i, m in enumerate(months)}
-    steps: dict[tuple[int | None, int], tuple[Decimal, int]] = {}
+    steps: dict[tuple[Cell, int], tuple[Decimal, int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for unit_id, month, change, rows in cursor.fetchall():
+        for row in cursor.fetchall():
+            cell = cells.cell_key(row)
+            month, change, rows = row[cells.CELL_WIDTH :]
             if isinstance(month, str):  # SQLite answers dates and sums as text and floats
                 month, change = dt.date.fromisoformat(month), Decimal(str(change))
             position = index.get((month.year, month.month), 0 if months and month < months[0] else None)
             if position is None:
                 continue
-            total, count = steps.get((unit_id, position), (Decimal(0), 0))
-            steps[(unit_id, position)] = (total + change, count + rows)
+            total, count = steps.get((cell, position), (Decimal(0), 0))
+            steps[(cell, position)] = (total + change, count + rows)
     return steps
 
 

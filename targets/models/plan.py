@@ -389,6 +389,8 @@ class Milestone(models.Model):
         indexes = [
             # Roll-ups count starts and completions by kind and actual date.
             models.Index(fields=["kind", "actual_date"], name="targets_ms_kind_actual"),
+            # The admin's date hierarchy probes its first and last dates and each period by index.
+            models.Index(fields=["planned_date"], name="targets_ms_planned_date"),
         ]
 
     def __str__(self) -> str:
@@ -482,6 +484,11 @@ class ProgressReport(models.Model):
         constraints = [
             # A second report for the same day is a correction of the first, not a new row.
             models.UniqueConstraint(fields=["item", "as_of"], name="%(app_label)s_%(class)s_unique_as_of"),
+        ]
+        indexes = [
+            # The admin list: its date hierarchy and its reporting months, probed by index (admin_paging).
+            models.Index(fields=["as_of"], name="targets_report_as_of"),
+            models.Index(fields=["period"], name="targets_report_period"),
         ]
 
     def __str__(self) -> str:

@@ -67,3 +67,54 @@ def test_a_deep_page_costs_one_query_more_whatever_the_page(admin_client, projec
     first, second, third = queries(1), queries(2), queries(3)
     assert second == third == first + 1
     assert Project.objects.count() == 12
+
+
+# --- filters and the date hierarchy by index probes --------------------------------------------------
+
+REPORTS = reverse("admin:targets_progressreport_changelist")
+
+
+@pytest.fixture
+def reports(plan, departments):
+    import datetime as dt
+
+    from targets.models import ProgressReport
+
+    one = ProjectFactory(plan=plan, code="R1", lead_department=departments["alpha"])
+    two = ProjectFactory(plan=plan, code="R2", lead_department=departments["alpha"])
+    ProjectFactory(plan=plan, code="R3", lead_department=departments["beta"])  # no report: not offered
+    days = [dt.date(2022, 12, 31), dt.date(2023, 3, 31), dt.date(2023, 3, 15), dt.date(2023, 6, 30)]
+    for day in days:
+        ProgressReport.objects.create(item=one, as_of=day, value=1)
+    ProgressReport.objects.create(item=two, as_of=dt.date(2023, 6, 5), value=1)
+    return days
+
+
+def test_the_date_hierarchy_lists_the_periods_that_have_rows(admin_client, reports):
+    import datetime as dt
+
+    years = admin_client.get(REPORTS).context["cl"].queryset.dates("as_of", "year")
+    assert years == [dt.date(2022, 1, 1), dt.date(2023, 1, 1)]
+    cl = admin_client.get(REPORTS, {"as_of__year": "2023"}).context["cl"]
+    assert cl.queryset.dates("as_of", "month") == [dt.date(2023, 3, 1), dt.date(2023, 6, 1)]  # April and May: none
+    html = admin_client.get(REPORTS, {"as_of__year": "2023", "as_of__month": "6"}).content.decode()
+    assert "as_of__day=5" in html
+    assert "as_of__day=30" in html
+    assert "as_of__day=6&" not in html
+
+
+def test_the_unit_and_month_filters_offer_what_the_list_holds(admin_client, reports, departments):
+    import datetime as dt
+
+    cl = admin_client.get(REPORTS).context["cl"]
+    unit = next(f for f in cl.filter_specs if getattr(f, "field_path", "") == "item__lead_department")
+    assert isinstance(unit, admin_paging.RelatedOnlyExistsFilter)
+    assert [pk for pk, _name in unit.lookup_choices] == [departments["alpha"].pk]  # beta has no report
+    from targets.models import ProgressReport
+
+    assert admin_paging.distinct_desc(ProgressReport.objects.all(), "period", 3) == [
+        dt.date(2023, 6, 1),
+        dt.date(2023, 3, 1),
+        dt.date(2022, 12, 1),
+    ]
+    assert admin_paging.distinct_desc(ProgressReport.objects.all(), "period", 2) == [dt.date(2023, 6, 1), dt.date(2023, 3, 1)]
