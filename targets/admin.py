@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import formatting, review, rollups
+from . import formatting, periods, review, rollups
 from .admin_evidence import EvidenceOnSavedMixin, MilestoneEvidenceInline, ReportEvidenceInline
 from .admin_exports import TargetExportMixin
 from .admin_helpers import (
@@ -499,6 +499,28 @@ class ProgressReportAdmin(EvidenceOnSavedMixin, ItemLinkMixin, UnitScopedAdmin):
         obj.reporter = request.user
         review.entered(obj, request.user)
         super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        # 月度锁定: a report dated in a closed month is not deleted (no delete button on its page).
+        if obj is not None and not periods_open(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        try:
+            periods.check_reports_open(queryset.select_related("item"))
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return
+        super().delete_queryset(request, queryset)
+
+
+def periods_open(report: ProgressReport) -> bool:
+    try:
+        periods.check_report_open(report.item.plan_id, report.as_of, report.period)
+    except ValidationError:
+        return False
+    return True
 
 
 class MilestoneStateFilter(admin.SimpleListFilter):

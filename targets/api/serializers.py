@@ -16,7 +16,7 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
-from .. import validation
+from .. import periods, validation
 from ..choices import ItemKind, MetricKind, ProblemCategory, RecheckResult, StatusChoice
 from ..models import Department, Finding, Milestone, Person, Plan, ProgressReport, SupervisionRound, Target, TrackedItem
 from .errors import as_drf
@@ -282,6 +282,12 @@ class ProgressReportSerializer(ItemLinkedSerializer):
         attrs = super().validate(attrs)
         item = attrs.get("item") or self.instance.item
         as_of = attrs.get("as_of", getattr(self.instance, "as_of", None))
+        # 月度锁定: 400 period_closed for a date in a closed month, before or after the change.
+        before = (self.instance.as_of, self.instance.period) if self.instance is not None else ()
+        try:
+            periods.check_report_open(item.plan_id, as_of, *before)
+        except validation.ValidationError as exc:
+            raise as_drf(exc) from exc
         duplicates = ProgressReport.objects.filter(item=item, as_of=as_of)
         if self.instance is not None:
             duplicates = duplicates.exclude(pk=self.instance.pk)
