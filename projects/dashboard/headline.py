@@ -15,10 +15,10 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from targets import formatting
+from targets import formatting, periods
 from targets.choices import ActualSource, Rollup
 from targets.headlines import completion_percent, headlines
-from targets.models import Checkpoint, Plan, StatusSnapshot
+from targets.models import Checkpoint, Plan
 from targets.schedule import month_end
 from targets.spreadsheets import one_decimal
 
@@ -92,9 +92,9 @@ def headline_section(plan: Plan, as_of: dt.date, filters: Filters) -> HeadlineSe
     if date is not None:
         snapshots = {
             item_id: (status, expected)
-            for item_id, status, expected in StatusSnapshot.objects.filter(
-                date=date, item_id__in=[row.target.pk for row in rows]
-            ).values_list("item_id", "status", "expected")
+            for item_id, status, expected in periods.snapshots_on(plan, date)
+            .filter(item_id__in=[row.target.pk for row in rows])
+            .values_list("item_id", "status", "expected")
         }
     curve_goals = [row.target.pk for row in rows if row.target.rollup == Rollup.NEW_STARTS]
     checkpoints: dict[int, list[tuple[dt.date, Decimal]]] = {}
