@@ -571,4 +571,4 @@ class MilestoneAdmin(EvidenceOnSavedMixin, ItemLinkMixin, UnitScopedAdmin):
 
 # The supervision pages (findings, rounds, runs, overrides) and the API tokens (admin_api)
 # register themselves on import.
-from . import admin_api, admin_matters, admin_supervision, admin_verdicts  # noqa: E402, F401
+from . import admin_api, admin_matters, admin_periods, admin_supervision, admin_verdicts  # noqa: E402, F401

@@ -8,7 +8,7 @@
 
 Readers of a month's official figures (the dashboard, the 调度 table and their exports):
 
-    official_date(plan, as_of, run_date)  the later of the run date and the last closed month end
+    run_date(plan, as_of)                 the latest run on or before as_of, or a later closed month's end
     snapshots_on(plan, date)              a closed month's MonthSnapshot rows, else the run's StatusSnapshot rows
     closed_on(plan, date)                 the MonthClose whose snapshot is dated `date`, if closed
 
@@ -27,7 +27,7 @@ from collections import Counter
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -193,19 +193,56 @@ def reopen_month(plan: Plan, month: dt.date, by=None, reason: str = "") -> Month
 # --- readers -----------------------------------------------------------------------------------------
 
 
-def last_closed_date(plan: Plan, as_of: dt.date) -> dt.date | None:
-    """The snapshot date of the plan's last closed month ending on or before as_of."""
-    months = [m for m in closed_months(plan) if snapshot_date(plan, m) <= as_of]
-    return snapshot_date(plan, max(months)) if months else None
+class OfficialDate(dt.date):
+    """A snapshot date that knows whose snapshots to read: a closed month's (close_id) or the run's (None).
+
+    run_date() hands it to the readers, so snapshots_on() needs no query of its own.
+    """
+
+    close_id: int | None = None
+
+    @classmethod
+    def of(cls, date: dt.date, close_id: int | None) -> OfficialDate:
+        marked = cls(date.year, date.month, date.day)
+        marked.close_id = close_id
+        return marked
+
+    def __reduce__(self):
+        return (OfficialDate.of, (dt.date(self.year, self.month, self.day), self.close_id))
 
 
-def official_date(plan: Plan, as_of: dt.date, run_date: dt.date | None) -> dt.date | None:
-    """The date whose snapshots say the colours as of ``as_of``: the latest run on or before it
-    (``run_date``), unless a closed month ends later, whose official snapshot then answers."""
-    closed = last_closed_date(plan, as_of)
-    if closed is None:
-        return run_date
-    return closed if run_date is None or closed >= run_date else run_date
+def run_date(plan: Plan, as_of: dt.date) -> OfficialDate | None:
+    """The date whose snapshots say the colours as of ``as_of``: the plan's latest finished
+    supervision run on or before it, unless a closed month ends later (or on that day), whose
+    official snapshot then answers. One query."""
+    from .models import SupervisionRun
+
+    runs = SupervisionRun.objects.filter(plan=OuterRef("pk"), finished_at__isnull=False, as_of__lte=as_of).order_by("-as_of")
+    closes = MonthClose.objects.filter(plan=OuterRef("pk"), closed=True, month__lte=as_of).order_by("-month")
+    # The month of as_of may be closed but end after it: then the closed month before it answers.
+    row = (
+        Plan.objects.filter(pk=plan.pk)
+        .annotate(
+            last_run=Subquery(runs.values("as_of")[:1]),
+            month1=Subquery(closes.values("month")[:1]),
+            close1=Subquery(closes.values("pk")[:1]),
+            month2=Subquery(closes.values("month")[1:2]),
+            close2=Subquery(closes.values("pk")[1:2]),
+        )
+        .values_list("last_run", "month1", "close1", "month2", "close2")
+        .first()
+    )
+    if row is None:
+        return None
+    last_run, *closed = row
+    official = None
+    for month, close_id in ((closed[0], closed[1]), (closed[2], closed[3])):
+        if month is not None and snapshot_date(plan, month) <= as_of:
+            official = OfficialDate.of(snapshot_date(plan, month), close_id)
+            break
+    if official is not None and (last_run is None or official >= last_run):
+        return official
+    return OfficialDate.of(last_run, None) if last_run is not None else None
 
 
 def closed_on(plan: Plan, date: dt.date | None) -> MonthClose | None:
@@ -218,8 +255,13 @@ def closed_on(plan: Plan, date: dt.date | None) -> MonthClose | None:
 
 def snapshots_on(plan: Plan, date: dt.date):
     """The snapshot rows of the plan's items on ``date``: a closed month's official ones at its end,
-    else the supervision run's. Both have the same fields (targets.models.SnapshotFigures)."""
-    close = closed_on(plan, date)
-    if close is not None:
-        return MonthSnapshot.objects.filter(month_close=close)
+    else the supervision run's. Both have the same fields (targets.models.SnapshotFigures). A date
+    from run_date() says which without a query."""
+    if isinstance(date, OfficialDate):
+        close_id = date.close_id
+    else:
+        close = closed_on(plan, date)
+        close_id = close.pk if close is not None else None
+    if close_id is not None:
+        return MonthSnapshot.objects.filter(month_close_id=close_id)
     return StatusSnapshot.objects.filter(date=date)

@@ -182,7 +182,7 @@ def test_the_item_page_inline_refuses_only_rows_changed_in_a_closed_month(projec
     assert FormSet(data("600", new_as_of="2023-08-31"), instance=item, prefix="reports").is_valid()  # a later month
     changed = FormSet(data("610"), instance=item, prefix="reports")
     assert not changed.is_valid()
-    assert changed.forms[0].errors["as_of"][0].startswith("The statistics month 2023-06 is closed")
+    assert changed.forms[0].errors.as_data()["as_of"][0].code == "period_closed"
     deleted = FormSet(data("600", delete=True), instance=item, prefix="reports")
     assert not deleted.is_valid()
     assert "2023-06" in deleted.non_form_errors()[0]
@@ -222,7 +222,7 @@ def test_an_import_with_a_row_for_a_closed_month_is_refused_whole(plan, project,
     head = ["项目编号", "项目名称", "月份", "累计完成投资（万元）", "形象进度", "存在问题"]
     data = workbook([head, ["P1", "", "6月", 650, "", ""], ["P1", "", "7月", 700, "", ""]], sheet="月度进度", title="进度")
     analysis = progress.analyse(data, plan, department_id=departments["alpha"].pk, today=D(2023, 8, 10))
-    assert [(e.row, "已月度锁定" in e.message) for e in analysis.errors] == [(2, True)]
+    assert [(e.row, "已月度锁定" in e.message) for e in analysis.errors] == [(3, True)]
     # The import is all or nothing: the file's July row is not filed either (apply refuses an analysis with errors).
     assert not analysis.actions or analysis.errors
 
@@ -300,7 +300,7 @@ def test_the_commands_close_and_reopen_a_month(plan, project, staff_user, capsys
     call_command("close_month", "2023-06", "--plan", "2023")
     assert "month 2023-06 closed: 1 items (green 1)" in capsys.readouterr().out
     assert periods.is_closed(plan, D(2023, 6, 15))
-    with pytest.raises(CommandError, match="already closed"):
+    with pytest.raises(CommandError, match=r"2023-06 (已经锁定|is already closed)"):
         call_command("close_month", "2023-06")  # the plan covering the month
 
     call_command("reopen_month", "2023-06", "--reason", "统计局数据修订", "--plan", "2023")
@@ -317,8 +317,10 @@ def test_the_commands_close_and_reopen_a_month(plan, project, staff_user, capsys
 
 def test_the_closed_month_admin_closes_and_reopens_with_a_reason(client, plan, project, staff_user, unit_user):
     file(project, staff_user, D(2023, 6, 30), 600)
-    client.force_login(unit_user)
-    assert client.get(reverse("admin:targets_monthclose_changelist")).status_code == 403
+    client.force_login(unit_user)  # units see which months are closed; only staff close them
+    assert client.get(reverse("admin:targets_monthclose_changelist")).status_code == 200
+    assert client.post(reverse("admin:targets_monthclose_close"), {"plan": plan.pk, "month": "2023-06"}).status_code == 403
+    assert not MonthClose.objects.exists()
 
     client.force_login(staff_user)
     url = reverse("admin:targets_monthclose_changelist")
