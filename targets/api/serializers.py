@@ -253,16 +253,37 @@ class ItemLinkedSerializer(FieldsMixin, serializers.ModelSerializer):
 
 
 class MilestoneSerializer(ItemLinkedSerializer):
+    # The goal's milestone this one is the same event as (null: none); staff set it, as in the admin.
+    fulfils = serializers.PrimaryKeyRelatedField(queryset=Milestone.objects.all(), required=False, allow_null=True)
+
     class Meta:
         model = Milestone
-        fields = ["id", "target", "project", "title", "kind", "planned_date", "actual_date", "evidence_note"]
+        fields = ["id", "target", "project", "title", "kind", "planned_date", "actual_date", "evidence_note", "fulfils"]
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
         errors = validation.actual_date_not_future(attrs.get("actual_date"), timezone.localdate())
+        if "fulfils" in attrs:
+            self.check_fulfils(attrs)
+            fulfils = attrs["fulfils"]
+            if fulfils is not None and "fulfils" not in errors:
+                item = attrs.get("item") or self.instance.item
+                probe = Milestone(pk=getattr(self.instance, "pk", None), item=item, fulfils=fulfils)
+                errors.update(probe.fulfils_errors())
         if errors:
             raise as_drf(validation.ValidationError(errors))
         return attrs
+
+    def check_fulfils(self, attrs) -> None:
+        """The link moves another item's milestone (it takes its date from this one): staff only."""
+        from rest_framework import exceptions
+
+        from ..permissions import is_bureau_staff
+
+        request = self.context.get("request")
+        unchanged = self.instance is not None and self.instance.fulfils_id == getattr(attrs["fulfils"], "pk", None)
+        if not unchanged and not (request is not None and is_bureau_staff(request.user)):
+            raise exceptions.PermissionDenied(_("Only bureau staff link a milestone to the milestone it fulfils."))
 
 
 class ProgressReportSerializer(ItemLinkedSerializer):
