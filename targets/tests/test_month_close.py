@@ -339,3 +339,41 @@ def test_the_closed_month_admin_closes_and_reopens_with_a_reason(client, plan, p
     done = client.post(reopen, {"reason": "统计局数据修订"})
     assert done.status_code == 302
     assert not MonthClose.objects.get().closed
+
+
+# --- the readers ------------------------------------------------------------------------------------------
+
+
+def test_the_dashboard_reads_a_closed_month_without_a_run_at_its_end(plan, project, staff_user):
+    from projects.dashboard.status import run_date, statuses
+    from targets.figures_cache import run_stamp
+    from targets.models import TrackedItem
+
+    file(project, staff_user, D(2023, 5, 31), 500)
+    supervise(plan, D(2023, 5, 31))
+    stamp = run_stamp(plan)
+    file(project, staff_user, D(2023, 6, 30), 600)
+    items = TrackedItem.objects.filter(plan=plan)
+    assert statuses(plan, D(2023, 6, 30), items) == (D(2023, 5, 31), {project.pk: "green"})  # the May run
+
+    ProgressReport.objects.filter(as_of=D(2023, 6, 30)).update(value=Decimal("100"))
+    periods.close_month(plan, JUNE, staff_user)
+    assert run_stamp(plan) != stamp  # the cached dashboard figures are counted again
+    assert statuses(plan, D(2023, 6, 30), items) == (D(2023, 6, 30), {project.pk: "red"})  # June's snapshot
+    assert run_date(plan, D(2023, 7, 15)) == D(2023, 6, 30)  # later than the May run
+    assert run_date(plan, D(2023, 6, 15)) == D(2023, 5, 31)  # inside June: June's end is not reached
+    supervise(plan, D(2023, 7, 10))
+    assert run_date(plan, D(2023, 7, 15)) == D(2023, 7, 10)  # a later run answers again
+    table = monthly_table(plan, D(2023, 6, 30))
+    assert (table.rows[0].status, table.rows[0].cumulative_actual) == ("红", Decimal("100.000"))
+
+    periods.reopen_month(plan, JUNE, staff_user, "更正")
+    assert run_date(plan, D(2023, 6, 30)) == D(2023, 6, 30)  # open again: the runs answer (the July run caught up June's end)
+    assert periods.snapshots_on(plan, run_date(plan, D(2023, 6, 30))).model is StatusSnapshot
+
+
+def test_closing_a_large_register_is_one_bulk_write(plan, departments, staff_user, django_assert_max_num_queries):
+    ProjectFactory.create_batch(300, plan=plan, lead_department=departments["alpha"])
+    with django_assert_max_num_queries(40):
+        close = periods.close_month(plan, JUNE, staff_user)
+    assert MonthSnapshot.objects.filter(month_close=close).count() == close.items == 300
