@@ -506,12 +506,17 @@ class ProgressReportAdmin(EvidenceOnSavedMixin, ItemLinkMixin, UnitScopedAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def delete_queryset(self, request, queryset):
+    def get_deleted_objects(self, objs, request):
+        # The bulk delete's confirmation page names the closed month and refuses (403 on confirming).
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         try:
-            periods.check_reports_open(queryset.select_related("item"))
+            periods.check_reports_open(ProgressReport.objects.filter(pk__in=[o.pk for o in objs]).select_related("item"))
         except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            return
+            perms_needed = {*perms_needed, " ".join(exc.messages)}
+        return deleted, counts, perms_needed, protected
+
+    def delete_queryset(self, request, queryset):
+        periods.check_reports_open(queryset.select_related("item"))  # the confirmation page refused already
         super().delete_queryset(request, queryset)
 
 

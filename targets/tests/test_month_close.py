@@ -144,7 +144,12 @@ def test_the_admin_refuses_a_report_dated_in_a_closed_month(client, plan, projec
     assert client.post(reverse("admin:targets_progressreport_delete", args=[report.pk]), {"post": "yes"}).status_code == 403
     assert ProgressReport.objects.filter(pk=report.pk).exists()
     changelist = reverse("admin:targets_progressreport_changelist")
-    client.post(changelist, {"action": "delete_selected", "_selected_action": [report.pk], "post": "yes"})
+    asked = client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [report.pk]}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert "2023-06 已月度锁定" in asked.content.decode()
+    confirmed = client.post(changelist, {"action": "delete_selected", "_selected_action": [report.pk], "post": "yes"})
+    assert confirmed.status_code == 403
     assert ProgressReport.objects.filter(pk=report.pk).exists()
 
     # A report of an open month is still filed (July).
