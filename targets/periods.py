@@ -119,7 +119,7 @@ def close_month(plan: Plan, month: dt.date, by=None, *, today: dt.date | None = 
     """Close the month: evaluate every item as of its end, store the snapshot, audit it."""
     from security.models import AuditAction
 
-    from .supervision import gc_paused, lock_plan, snapshot_row
+    from .supervision import SNAPSHOT_COLUMNS, gc_paused, lock_plan, snapshot_row
 
     month = month_start(month)
     today = today or timezone.localdate()
@@ -162,8 +162,6 @@ def close_month(plan: Plan, month: dt.date, by=None, *, today: dt.date | None = 
     close.save()
     # A re-close after a reopen rebuilds the snapshot from the figures as they are now.
     MonthSnapshot.objects.filter(month_close=close).delete()
-    from .supervision import SNAPSHOT_COLUMNS
-
     bulk.insert(MonthSnapshot, ["month_close_id", *SNAPSHOT_COLUMNS], ((close.pk, *snapshot_row(as_of, s)) for s in statuses))
     audit(AuditAction.MONTH_CLOSED, by, close, {"items": close.items, "counts": close.counts, "as_of": as_of.isoformat()})
     return close
