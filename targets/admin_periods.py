@@ -45,8 +45,8 @@ class ReopenForm(forms.Form):
 class MonthCloseAdmin(DubanAdmin):
     change_list_template = "admin/targets/monthclose/change_list.html"
     list_display = (
-        "plan", "month_display", "state_display", "closed_at", "closed_by", "items", "counts_display", "reopened_at",
-        "reopened_by", "reopen_reason", "reopen_link",
+        "month_display", "plan", "state_display", "closed_at", "closed_by", "counts_display", "reopened_by", "reopen_reason",
+        "reopen_link",
     )  # fmt: skip
     list_filter = ("plan", "closed")
     list_select_related = ("plan", "closed_by", "reopened_by")
@@ -79,7 +79,7 @@ class MonthCloseAdmin(DubanAdmin):
         if not obj.closed:
             return ""
         url = reverse("admin:targets_monthclose_reopen", args=[obj.pk])
-        return format_html_join("", '<a class="button" href="{}">{}</a>', [(url, gettext("Reopen"))])
+        return format_html_join("", '<a class="button" style="white-space:nowrap" href="{}">{}</a>', [(url, gettext("Reopen"))])
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "duban_may_close": is_staff(request)}
