@@ -32,9 +32,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from targets import periods
 from targets.admin_status import reason_text
 from targets.choices import FindingEventKind, FindingLevel, FindingState, MatterSource, RecheckResult, StatusChoice
-from targets.models import AssignedMatter, Escalation, ExtensionRequest, Finding, FindingEvent, Plan, StatusSnapshot
+from targets.models import AssignedMatter, Escalation, ExtensionRequest, Finding, FindingEvent, Plan
 from targets.schedule import month_end
 
 from .dashboard.filters import Filters
@@ -136,8 +137,11 @@ def gather(plan: Plan, month: dt.date) -> Circular:
 def _colours_and_red(c: Circular) -> None:
     if c.run_date is None:
         return
-    snapshots = StatusSnapshot.objects.filter(item__plan=c.plan, date=c.run_date).select_related(
-        "item", "item__lead_department", "item__responsible_leader", "item__target"
+    # A closed month's official snapshot when the date is its end (targets.periods), else the run's.
+    snapshots = (
+        periods.snapshots_on(c.plan, c.run_date)
+        .filter(item__plan=c.plan)
+        .select_related("item", "item__lead_department", "item__responsible_leader", "item__target")
     )
     for s in snapshots.order_by("item__code"):
         c.colours[s.status] += 1

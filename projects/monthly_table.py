@@ -27,13 +27,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from targets import schedule, spreadsheets
+from targets import periods, schedule, spreadsheets
 from targets.exports import LIGHT
 from targets.ledgers import chinese_date
-from targets.models import Checkpoint, Plan, ProgressReport
+from targets.models import Checkpoint, MonthSnapshot, Plan, ProgressReport
 from targets.querysets import with_status
 from targets.spreadsheets import Column, one_decimal
 
@@ -112,7 +113,7 @@ class MonthlyTable:
         return f"月度调度表-{self.month_end:%Y-%m}.xlsx"
 
 
-def _annotated(queryset, month_end: dt.date):
+def _annotated(queryset, month_end: dt.date, plan: Plan | None = None):
     month_start = month_end.replace(day=1)
     counted = ProgressReport.objects.counted()
     actual = counted.filter(item=OuterRef("pk"), as_of__lte=month_end, value__isnull=False).order_by("-as_of")
@@ -124,6 +125,14 @@ def _annotated(queryset, month_end: dt.date):
         monthly_problems=Subquery(report.values("problems")[:1]),
         monthly_checkpoint=Subquery(checkpoint.values("expected_value")[:1]),
     )
+    close = periods.closed_on(plan, month_end) if plan is not None else None
+    if close is not None:
+        # 月度锁定: a closed month's light and cumulative actual are its official snapshot's.
+        official = MonthSnapshot.objects.filter(month_close=close, item=OuterRef("pk"))
+        return queryset.annotate(
+            snapshot_status=Coalesce(Subquery(official.values("status")[:1]), Value("grey")),
+            monthly_actual=Subquery(official.values("actual")[:1]),
+        )
     return with_status(queryset, month_end)
 
 
@@ -145,7 +154,7 @@ def monthly_table(plan: Plan, month_end: dt.date, queryset=None) -> MonthlyTable
         queryset = queryset.order_by("code")
     time_share = schedule_percent(plan, month_end)
     rows = []
-    for project in _annotated(queryset, month_end):
+    for project in _annotated(queryset, month_end, plan):
         annual = project.target_value
         checkpoint = project.monthly_checkpoint
         if checkpoint is not None:

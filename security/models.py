@@ -34,6 +34,8 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Export")
     IMPORT_UPLOADED = "import_uploaded", _("Import uploaded")
     IMPORT_APPLIED = "import_applied", _("Import applied")
+    MONTH_CLOSED = "month_closed", _("Month closed")
+    MONTH_REOPENED = "month_reopened", _("Month reopened")
 
 
 class AuditQuerySet(models.QuerySet):

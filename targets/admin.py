@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import formatting, review, rollups
+from . import formatting, periods, review, rollups
 from .admin_evidence import EvidenceOnSavedMixin, MilestoneEvidenceInline, ReportEvidenceInline
 from .admin_exports import TargetExportMixin
 from .admin_helpers import (
@@ -501,6 +501,33 @@ class ProgressReportAdmin(EvidenceOnSavedMixin, ItemLinkMixin, UnitScopedAdmin):
         review.entered(obj, request.user)
         super().save_model(request, obj, form, change)
 
+    def has_delete_permission(self, request, obj=None):
+        # 月度锁定: a report dated in a closed month is not deleted (no delete button on its page).
+        if obj is not None and not periods_open(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # The bulk delete's confirmation page names the closed month and refuses (403 on confirming).
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        try:
+            periods.check_reports_open(ProgressReport.objects.filter(pk__in=[o.pk for o in objs]).select_related("item"))
+        except ValidationError as exc:
+            perms_needed = {*perms_needed, " ".join(exc.messages)}
+        return deleted, counts, perms_needed, protected
+
+    def delete_queryset(self, request, queryset):
+        periods.check_reports_open(queryset.select_related("item"))  # the confirmation page refused already
+        super().delete_queryset(request, queryset)
+
+
+def periods_open(report: ProgressReport) -> bool:
+    try:
+        periods.check_report_open(report.item.plan_id, report.as_of, report.period)
+    except ValidationError:
+        return False
+    return True
+
 
 class MilestoneStateFilter(admin.SimpleListFilter):
     title = _("state")
@@ -550,4 +577,4 @@ class MilestoneAdmin(EvidenceOnSavedMixin, ItemLinkMixin, UnitScopedAdmin):
 
 # The supervision pages (findings, rounds, runs, overrides) and the API tokens (admin_api)
 # register themselves on import.
-from . import admin_api, admin_matters, admin_supervision, admin_verdicts  # noqa: E402, F401
+from . import admin_api, admin_matters, admin_periods, admin_supervision, admin_verdicts  # noqa: E402, F401

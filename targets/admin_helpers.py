@@ -29,7 +29,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from config.roles import UNIT_WRITABLE
 
-from . import formatting, review, validation
+from . import formatting, periods, review, validation
 from .admin_paging import LargeTablePaginator, ProbedDatesChangeList
 from .headlines import completion_percent, current_plan
 from .models import Checkpoint, Milestone, ProgressReport, month_start
@@ -101,6 +101,10 @@ class ReadOnlyItemForm(DubanModelForm):
 class ProgressReportForm(DubanModelForm):
     """The reporting month may be left blank: the model then takes the month of the report date."""
 
+    # A row of the item page's inline is checked against closed months only when it is saved
+    # (changed or new); the report's own page checks every save.
+    inline = False
+
     class Meta:
         model = ProgressReport
         fields = ("item", "as_of", "period", "value", "narrative", "problems", "correction_reason")
@@ -109,6 +113,25 @@ class ProgressReportForm(DubanModelForm):
         period = self.cleaned_data.get("period")
         # The date picker offers any day; a reporting month is kept as its first day.
         return month_start(period) if period else period
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.inline and self.instance.pk and not self.has_changed():
+            return cleaned
+        item = cleaned.get("item") or getattr(self.instance, "item", None)
+        plan_id = getattr(item, "plan_id", None)
+        as_of = cleaned.get("as_of")
+        if plan_id is not None:
+            # 月度锁定: nothing is filed into, or moved out of, a closed month (the instance still
+            # holds the saved values here; the form copies the new ones after clean()).
+            before = (self.instance.as_of, self.instance.period) if self.instance.pk else ()
+            period = cleaned.get("period") or (month_start(as_of) if as_of else None)
+            periods.check_report_open(plan_id, as_of, period, *before)
+        return cleaned
+
+
+class ProgressReportInlineForm(ProgressReportForm):
+    inline = True
 
 
 class ProgressReportFormSet(BaseInlineFormSet):
@@ -122,6 +145,10 @@ class ProgressReportFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
         item = self.instance
+        # 月度锁定: a report dated in a closed month is not deleted either.
+        for form in self.forms:
+            if form.instance.pk and self._is_deleted(form):
+                periods.check_report_open(item.plan_id, form.instance.as_of, form.instance.period, field=None)
         rows = [f for f in self.forms if self._is_live(f)]
         submitted = {f.instance.pk for f in rows if f.instance.pk}
         deleted = {f.instance.pk for f in self.forms if f.instance.pk and self._is_deleted(f)}
@@ -418,7 +445,7 @@ class ItemInlineMixin:
 
 class ProgressReportInline(ItemInlineMixin, admin.TabularInline):
     model = ProgressReport
-    form = ProgressReportForm
+    form = ProgressReportInlineForm
     formset = ProgressReportFormSet
     fields = (
         "as_of",

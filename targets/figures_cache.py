@@ -2,7 +2,8 @@
 
 Counting a province's register (a million reports and monthly-plan rows) takes seconds; a page
 must not. Such figures are kept for DUBAN_DASHBOARD_CACHE_SECONDS (0: never kept) under a key that
-holds the plan and the end of its latest finished supervision run, so a run renews them at once;
+holds the plan and the end of its latest finished supervision run (and its latest month close or
+reopen), so a run or a close renews them at once;
 reports and plans entered meanwhile show at the latest when the figures expire. Pages that show
 cached figures say when they were counted.
 """
@@ -15,19 +16,35 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import translation
 
-from .models import Plan, SupervisionRun
+from .models import MonthClose, Plan, SupervisionRun
 
 T = TypeVar("T")
 VERSION = 1  # bump when a cached value changes shape
 
 
 def run_stamp(plan: Plan) -> str:
-    """The end of the plan's latest finished supervision run (one indexed query)."""
-    last = SupervisionRun.objects.filter(plan=plan, finished_at__isnull=False).aggregate(last=Max("finished_at"))["last"]
-    return last.isoformat() if last else "-"
+    """The end of the plan's latest finished supervision run, and its latest month close or reopen
+    (月度锁定: a closed month's figures are its snapshot's), in one query."""
+    runs = SupervisionRun.objects.filter(plan=OuterRef("pk"), finished_at__isnull=False)
+    closes = MonthClose.objects.filter(plan=OuterRef("pk"))
+
+    def latest(queryset, field: str):
+        return Subquery(queryset.order_by().values("plan").annotate(last=Max(field)).values("last")[:1])
+
+    row = (
+        Plan.objects.filter(pk=plan.pk)
+        .annotate(run=latest(runs, "finished_at"), closed=latest(closes, "closed_at"), reopened=latest(closes, "reopened_at"))
+        .values_list("run", "closed", "reopened")
+        .first()
+    )
+    last, closed, reopened = row or (None, None, None)
+    stamp = last.isoformat() if last else "-"
+    if closed or reopened:
+        stamp += f"/{closed.isoformat() if closed else '-'}/{reopened.isoformat() if reopened else '-'}"
+    return stamp
 
 
 def cached(name: str, plan: Plan, compute: Callable[[], T], *, fresh: bool = False) -> T:

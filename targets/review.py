@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import periods
 from .choices import ReviewState
 from .models import Plan, ProgressReport
 from .permissions import is_bureau_staff
@@ -48,6 +49,8 @@ def entered(report: ProgressReport, user, plan: Plan | None = None) -> None:
 def _require_staff_and_submitted(report: ProgressReport, user) -> None:
     if user is None or not is_bureau_staff(user):
         raise ValidationError(_("Only bureau staff review reports."), code="permission_denied")
+    # 月度锁定: a closed month's reports are not reviewed again (400 period_closed in the API).
+    periods.check_report_open(report.item.plan_id, report.as_of, report.period)
     if report.review_state != ReviewState.SUBMITTED:
         message = _("Only a submitted report can be reviewed; this one is “%(state)s”.") % {
             "state": report.get_review_state_display()

@@ -15,12 +15,12 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from targets import formatting
+from targets import formatting, periods
 from targets import rollups as engine
 from targets.choices import ActualSource, Rollup
 from targets.figures_cache import cached
 from targets.headlines import completion_percent, headlines
-from targets.models import Checkpoint, Plan, StatusSnapshot
+from targets.models import Checkpoint, Plan
 from targets.schedule import month_end
 from targets.spreadsheets import one_decimal
 
@@ -104,9 +104,9 @@ def headline_section(
     if date is not None:
         snapshots = {
             item_id: (status, expected)
-            for item_id, status, expected in StatusSnapshot.objects.filter(
-                date=date, item_id__in=[row.target.pk for row in rows]
-            ).values_list("item_id", "status", "expected")
+            for item_id, status, expected in periods.snapshots_on(plan, date)
+            .filter(item_id__in=[row.target.pk for row in rows])
+            .values_list("item_id", "status", "expected")
         }
     curve_goals = [row.target.pk for row in rows if row.target.rollup == Rollup.NEW_STARTS]
     checkpoints: dict[int, list[tuple[dt.date, Decimal]]] = {}

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q
 
+from targets import periods
 from targets.choices import StatusChoice
-from targets.models import Finding, Plan, StatusSnapshot
+from targets.models import Finding, Plan
 
 from .filters import Filters, items
 from .paging import Page
@@ -100,7 +101,8 @@ def group_lines(plan: Plan, as_of: dt.date, filters: Filters) -> tuple[dt.date |
     date = run_date(plan, as_of)
     if date is not None:
         for leader_id, unit_id, colour, n in (
-            StatusSnapshot.objects.filter(date=date, item__in=selected.values("pk"))
+            periods.snapshots_on(plan, date)
+            .filter(item__in=selected.values("pk"))
             .order_by()
             .values_list("item__responsible_leader_id", "item__lead_department_id", "status")
             .annotate(n=Count("pk"))
@@ -129,7 +131,7 @@ def responsibility(
     date, groups = grouped or group_lines(plan, as_of, filters)
     reds, red_count = [], 0
     if date is not None:
-        red = StatusSnapshot.objects.filter(date=date, status=StatusChoice.RED, item__in=items(plan, filters).values("pk"))
+        red = periods.snapshots_on(plan, date).filter(status=StatusChoice.RED, item__in=items(plan, filters).values("pk"))
         red_count = red.count()
         rows = list(
             red.order_by("item__code", "item_id").values_list(

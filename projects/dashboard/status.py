@@ -13,18 +13,15 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q
 
+from targets import periods
 from targets.choices import OPEN_FINDING_STATES, FindingState
-from targets.models import Finding, Plan, StatusSnapshot, SupervisionRun
+from targets.models import Finding, Plan
 
 
 def run_date(plan: Plan, as_of: dt.date) -> dt.date | None:
-    """The date of the plan's latest finished supervision run on or before as_of."""
-    return (
-        SupervisionRun.objects.filter(plan=plan, finished_at__isnull=False, as_of__lte=as_of)
-        .order_by("-as_of")
-        .values_list("as_of", flat=True)
-        .first()
-    )
+    """The date of the plan's latest finished supervision run on or before as_of, or the end of a
+    later closed month (月度锁定), whose official snapshot then answers (targets.periods): one query."""
+    return periods.run_date(plan, as_of)
 
 
 def statuses(plan: Plan, as_of: dt.date, items) -> tuple[dt.date | None, dict[int, str]]:
@@ -32,7 +29,7 @@ def statuses(plan: Plan, as_of: dt.date, items) -> tuple[dt.date | None, dict[in
     date = run_date(plan, as_of)
     if date is None:
         return None, {}
-    rows = StatusSnapshot.objects.filter(date=date, item__in=items.values("pk")).values_list("item_id", "status")
+    rows = periods.snapshots_on(plan, date).filter(item__in=items.values("pk")).values_list("item_id", "status")
     return date, dict(rows)
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from targets import review, validation
+from targets import periods, review, validation
 from targets.choices import MetricKind
 from targets.models import Plan, ProgressReport, Target, TrackedItem, month_start
 
@@ -133,15 +133,23 @@ def _analyse(data: bytes, plan: Plan, department_id: int | None, today: dt.date,
     for _number, _code, parsed_row, errors in parsed:
         if parsed_row is not None and not errors:
             by_item.setdefault(parsed_row.item.pk, {})[parsed_row.as_of] = parsed_row
+    closed = periods.closed_months(plan)
     for done, (number, code, parsed_row, errors) in enumerate(parsed, start=1):
         if parsed_row is not None and not errors:
             errors.extend(_series_errors(parsed_row, header, filed, by_item, yes_no, today))
+        outcome = action = None
+        if parsed_row is not None and not errors and month_start(parsed_row.as_of) in closed:
+            # 月度锁定: a row that would file or change a report of a closed month refuses the import.
+            outcome, action = _classify(parsed_row, header, filed)
+            if action is not None:
+                errors.append(RowError(number, header("month"), periods.closed_error(month_start(parsed_row.as_of)).messages[0]))
         analysis.errors.extend(errors)
         item_title = parsed_row.item.title if parsed_row is not None else ""
         if errors or parsed_row is None:
             analysis.rows.append(RowOutcome(number, code, item_title, ERROR))
             continue
-        outcome, action = _classify(parsed_row, header, filed)
+        if outcome is None:
+            outcome, action = _classify(parsed_row, header, filed)
         analysis.rows.append(outcome)
         if action is not None:
             analysis.actions.append(action)

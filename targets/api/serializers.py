@@ -16,7 +16,7 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
-from .. import validation
+from .. import periods, validation
 from ..choices import ItemKind, MetricKind, ProblemCategory, RecheckResult, StatusChoice
 from ..models import Department, Finding, Milestone, Person, Plan, ProgressReport, SupervisionRound, Target, TrackedItem
 from .errors import as_drf
@@ -253,16 +253,37 @@ class ItemLinkedSerializer(FieldsMixin, serializers.ModelSerializer):
 
 
 class MilestoneSerializer(ItemLinkedSerializer):
+    # The goal's milestone this one is the same event as (null: none); staff set it, as in the admin.
+    fulfils = serializers.PrimaryKeyRelatedField(queryset=Milestone.objects.all(), required=False, allow_null=True)
+
     class Meta:
         model = Milestone
-        fields = ["id", "target", "project", "title", "kind", "planned_date", "actual_date", "evidence_note"]
+        fields = ["id", "target", "project", "title", "kind", "planned_date", "actual_date", "evidence_note", "fulfils"]
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
         errors = validation.actual_date_not_future(attrs.get("actual_date"), timezone.localdate())
+        if "fulfils" in attrs:
+            self.check_fulfils(attrs)
+            fulfils = attrs["fulfils"]
+            if fulfils is not None and "fulfils" not in errors:
+                item = attrs.get("item") or self.instance.item
+                probe = Milestone(pk=getattr(self.instance, "pk", None), item=item, fulfils=fulfils)
+                errors.update(probe.fulfils_errors())
         if errors:
             raise as_drf(validation.ValidationError(errors))
         return attrs
+
+    def check_fulfils(self, attrs) -> None:
+        """The link moves another item's milestone (it takes its date from this one): staff only."""
+        from rest_framework import exceptions
+
+        from ..permissions import is_bureau_staff
+
+        request = self.context.get("request")
+        unchanged = self.instance is not None and self.instance.fulfils_id == getattr(attrs["fulfils"], "pk", None)
+        if not unchanged and not (request is not None and is_bureau_staff(request.user)):
+            raise exceptions.PermissionDenied(_("Only bureau staff link a milestone to the milestone it fulfils."))
 
 
 class ProgressReportSerializer(ItemLinkedSerializer):
@@ -282,6 +303,12 @@ class ProgressReportSerializer(ItemLinkedSerializer):
         attrs = super().validate(attrs)
         item = attrs.get("item") or self.instance.item
         as_of = attrs.get("as_of", getattr(self.instance, "as_of", None))
+        # 月度锁定: 400 period_closed for a date in a closed month, before or after the change.
+        before = (self.instance.as_of, self.instance.period) if self.instance is not None else ()
+        try:
+            periods.check_report_open(item.plan_id, as_of, *before)
+        except validation.ValidationError as exc:
+            raise as_drf(exc) from exc
         duplicates = ProgressReport.objects.filter(item=item, as_of=as_of)
         if self.instance is not None:
             duplicates = duplicates.exclude(pk=self.instance.pk)

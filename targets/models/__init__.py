@@ -2,6 +2,7 @@
 
 from .api import ApiToken
 from .loop import AssignedMatter, Evidence, FindingEvent, FindingReply
+from .periods import MonthClose, MonthSnapshot
 from .plan import (
     RATIO,
     VALUE,
@@ -50,6 +51,8 @@ __all__ = [
     "FindingUpdate",
     "HolidayOverride",
     "Milestone",
+    "MonthClose",
+    "MonthSnapshot",
     "Person",
     "Plan",
     "ProgressReport",

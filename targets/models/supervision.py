@@ -37,14 +37,13 @@ from .plan import VALUE, Department, Milestone, Person, Plan, TrackedItem
 STATUS = {"max_length": 6, "choices": StatusChoice.choices}
 
 
-class StatusSnapshot(models.Model):
-    """The colour of one item on one evaluation date, with the figures behind it."""
+class SnapshotFigures(models.Model):
+    """What an evaluation says of one item: the colours, the figures behind them and the reasons.
 
-    # No index of its own: the unique (item, date) constraint below leads with item_id.
-    item = models.ForeignKey(
-        TrackedItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="snapshots", db_index=False
-    )
-    date = models.DateField(_("evaluation date"))
+    Shared by the run's daily StatusSnapshot and a closed month's official MonthSnapshot
+    (targets.periods), so readers take either with the same field names.
+    """
+
     status = models.CharField(_("status"), **STATUS)
     value_status = models.CharField(_("progress status"), **STATUS)
     milestone_status = models.CharField(_("milestone status"), **STATUS)
@@ -57,6 +56,19 @@ class StatusSnapshot(models.Model):
     judged_on = models.DateField(_("judged at statistics point"), null=True, blank=True)
     overridden = models.BooleanField(_("overridden by staff"), default=False)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class StatusSnapshot(SnapshotFigures):
+    """The colour of one item on one evaluation date, with the figures behind it."""
+
+    # No index of its own: the unique (item, date) constraint below leads with item_id.
+    item = models.ForeignKey(
+        TrackedItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="snapshots", db_index=False
+    )
+    date = models.DateField(_("evaluation date"))
 
     class Meta:
         verbose_name = _("status snapshot")
