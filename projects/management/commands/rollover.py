@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("target_year", type=int, help="The new plan's year, e.g. 2024.")
         parser.add_argument("--apply", action="store_true", help="Do it (without: print what it would do).")
 
-    def handle(self, *args, source_year: int, target_year: int, apply: bool, **options):
+    def handle(self, *_args, source_year: int, target_year: int, apply: bool, **_options):
         started = time.monotonic()
         try:
             with transaction.atomic():
