@@ -59,15 +59,20 @@ class Summary:
         verb = _("done") if applied else _("would do (dry run; --apply to do it)")
         plan = _("create plan %(year)s") if self.plan_created else _("plan %(year)s exists, kept")
         return [
-            _("Roll-over %(source)s → %(target)s, %(verb)s:") % {"source": self.source_year, "target": self.target_year, "verb": verb},
+            _("Roll-over %(source)s → %(target)s, %(verb)s:")
+            % {"source": self.source_year, "target": self.target_year, "verb": verb},
             "  " + plan % {"year": self.target_year},
-            "  " + _("units and people: %(units)s units, %(people)s people, shared by every plan (nothing to copy)")
+            "  "
+            + _("units and people: %(units)s units, %(people)s people, shared by every plan (nothing to copy)")
             % {"units": self.units, "people": self.people},
-            "  " + _("goals copied as drafts: %(n)s (already in the new plan, linked: %(linked)s)")
+            "  "
+            + _("goals copied as drafts: %(n)s (already in the new plan, linked: %(linked)s)")
             % {"n": self.goals, "linked": self.goals_linked},
-            "  " + _("projects carried (续建): %(n)s (already in the new plan, linked: %(linked)s); completed, staying: %(staying)s")
+            "  "
+            + _("projects carried (续建): %(n)s (already in the new plan, linked: %(linked)s); completed, staying: %(staying)s")
             % {"n": self.projects, "linked": self.projects_linked, "staying": self.projects_staying},
-            "  " + _("milestones not yet reached, carried: %(n)s; reached, staying: %(staying)s")
+            "  "
+            + _("milestones not yet reached, carried: %(n)s; reached, staying: %(staying)s")
             % {"n": self.milestones, "staying": self.milestones_staying},
             "  " + _("open findings carried: %(n)s") % {"n": self.findings},
         ]
@@ -109,9 +114,7 @@ def ensure_plan(source: Plan, year: int, summary: Summary, *, apply: bool) -> Pl
     if not apply:
         return None
     years = year - source.year
-    settings = {
-        f.attname: getattr(source, f.attname) for f in Plan._meta.concrete_fields if f.attname not in PLAN_OWN_FIELDS
-    }
+    settings = {f.attname: getattr(source, f.attname) for f in Plan._meta.concrete_fields if f.attname not in PLAN_OWN_FIELDS}
     title = source.title.replace(str(source.year), str(year)) if str(source.year) in source.title else f"{year}年工作计划"
     plan = Plan(
         year=year,
@@ -298,9 +301,9 @@ def publish_goals(goals: QuerySet, user=None) -> int:
 
 def carried_findings(source: Plan) -> QuerySet:
     """Open findings of the old plan's items that have a next-year record."""
-    return Finding.objects.filter(
-        item__plan=source, state__in=OPEN_FINDING_STATES, item__next_year__isnull=False
-    ).exclude(Exists(Milestone.objects.filter(pk=OuterRef("milestone_id")).filter(reached(source.period_end))))
+    return Finding.objects.filter(item__plan=source, state__in=OPEN_FINDING_STATES, item__next_year__isnull=False).exclude(
+        Exists(Milestone.objects.filter(pk=OuterRef("milestone_id")).filter(reached(source.period_end)))
+    )
 
 
 FINDING_SKIP = {"item_id", "milestone_id", "round_id", "previous_id", "dedupe_key", "created_at"}
@@ -322,8 +325,7 @@ def carry_findings(source: Plan, summary: Summary, *, apply: bool) -> None:
         return
     nexts = dict(TrackedItem.objects.filter(pk__in={f.item_id for f in findings}).values_list("pk", "next_year__pk"))
     new_milestones = {
-        (m.item_id, m.title, m.kind, m.planned_date): m.pk
-        for m in Milestone.objects.filter(item_id__in=list(nexts.values()))
+        (m.item_id, m.title, m.kind, m.planned_date): m.pk for m in Milestone.objects.filter(item_id__in=list(nexts.values()))
     }
     copies = []
     for finding in findings:
