@@ -34,6 +34,7 @@ from .admin_helpers import (
     is_staff,
     my_unit_filter,
 )
+from .admin_rollover import PublishGoalsMixin, YearLinksMixin
 from .admin_status import BehindFilter, ItemStatusMixin, LightFilter
 from .choices import ActualSource, ItemKind, ReviewState
 from .explain import explain
@@ -198,7 +199,7 @@ class BaselineInline(ItemInlineMixin, admin.TabularInline):
 
 
 @admin.register(Target)
-class TargetAdmin(TargetExportMixin, ItemStatusMixin, TrackedItemAdmin):
+class TargetAdmin(PublishGoalsMixin, TargetExportMixin, YearLinksMixin, ItemStatusMixin, TrackedItemAdmin):
     list_display = (
         "code",
         "title",
