@@ -54,6 +54,7 @@ def carry_projects(source: Plan, target: Plan | None, summary, *, apply: bool) -
     fresh = [p for p in projects if p.pk not in linked]
     summary.projects += len(fresh)
     if not apply:
+        summary.would_carry.update(p.pk for p in fresh)
         plan_rollover.carry_milestones({p.pk: 0 for p in fresh}, source, summary, apply=False)
         return {}
     ids = [p.pk for p in projects]

@@ -53,7 +53,8 @@ class Summary:
     milestones: int = 0
     milestones_staying: int = 0
     findings: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
+    # A dry run's items that would be carried (their open findings would go with them).
+    would_carry: set[int] = field(default_factory=set)
 
     def lines(self, applied: bool) -> list[str]:
         verb = _("done") if applied else _("would do (dry run; --apply to do it)")
@@ -241,6 +242,7 @@ def copy_goals(source: Plan, target: Plan | None, summary: Summary, *, apply: bo
     fresh = [goal for goal in goals if goal.pk not in linked]
     summary.goals += len(fresh)
     if not apply:
+        summary.would_carry.update(goal.pk for goal in fresh)
         carry_milestones({goal.pk: 0 for goal in fresh}, source, summary, apply=False)
         return {}
     for old_id, new_id in linked.items():
@@ -299,9 +301,10 @@ def publish_goals(goals: QuerySet, user=None) -> int:
 # --- findings -----------------------------------------------------------------------------------------
 
 
-def carried_findings(source: Plan) -> QuerySet:
-    """Open findings of the old plan's items that have a next-year record."""
-    return Finding.objects.filter(item__plan=source, state__in=OPEN_FINDING_STATES, item__next_year__isnull=False).exclude(
+def carried_findings(source: Plan, would_carry: Iterable[int] = ()) -> QuerySet:
+    """Open findings of the old plan's items that have a next-year record (or would have, in a dry run)."""
+    carried = Q(item__next_year__isnull=False) | Q(item_id__in=list(would_carry))
+    return Finding.objects.filter(carried, item__plan=source, state__in=OPEN_FINDING_STATES).exclude(
         Exists(Milestone.objects.filter(pk=OuterRef("milestone_id")).filter(reached(source.period_end)))
     )
 
@@ -316,7 +319,7 @@ def carry_findings(source: Plan, summary: Summary, *, apply: bool) -> None:
     the old plan). A finding about a milestone goes to the carried copy of that milestone (same
     title, kind and planned date on the new item).
     """
-    findings = carried_findings(source).select_related("milestone")
+    findings = carried_findings(source, summary.would_carry).select_related("milestone")
     if not apply:
         summary.findings += findings.count()
         return
