@@ -171,3 +171,17 @@ def test_it_is_all_or_nothing(register):
         rollover("--apply")
     assert state() == before
     assert not Plan.objects.filter(year=2024).exists()
+
+
+def test_the_api_shows_previous_and_is_draft(register, api, staff_user):
+    rollover("--apply")
+    client = api(staff_user)
+    carried = Project.objects.get(plan__year=2024)
+    project = client.get(f"/api/v1/projects/{carried.pk}/").data
+    assert (project["previous"], project["completed_before"]) == (register["going"].pk, "10000.000")
+    assert client.get(f"/api/v1/projects/{register['going'].pk}/").data["previous"] is None
+    draft = Target.objects.get(plan__year=2024)
+    goal = client.get(f"/api/v1/targets/{draft.pk}/").data
+    assert (goal["previous"], goal["is_draft"]) == (register["goal"].pk, True)
+    finding = Finding.objects.get(previous=register["open"])
+    assert client.get(f"/api/v1/findings/{finding.pk}/").data["previous"] == register["open"].pk
