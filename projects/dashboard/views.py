@@ -27,6 +27,7 @@ from targets.headlines import current_plan
 from . import filters as dashboard_filters
 from .battle_map import DONE, OVERDUE, PLANNED, SYMBOLS
 from .data import Pages, build
+from . import compare
 from .investment import chart
 from .paging import PARAMS
 
@@ -125,6 +126,8 @@ def dashboard_view(request, site):
             "selected_level": dict(offered.levels).get(chosen.level),
         }
     )
+    if request.GET.get(compare.PARAM) == compare.VALUE:
+        context["previous_year"] = compare.previous_year(plan, chosen)
     return TemplateResponse(request, TEMPLATE, context)
 
 

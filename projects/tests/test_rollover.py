@@ -185,3 +185,18 @@ def test_the_api_shows_previous_and_is_draft(register, api, staff_user):
     assert (goal["previous"], goal["is_draft"]) == (register["goal"].pk, True)
     finding = Finding.objects.get(previous=register["open"])
     assert client.get(f"/api/v1/findings/{finding.pk}/").data["previous"] == register["open"].pk
+
+
+def test_the_dashboard_compares_a_month_with_the_same_month_last_year(register, client, staff_user):
+    rollover("--apply")
+    carried = Project.objects.get(plan__year=2024)
+    Project.objects.filter(pk=carried.pk).update(target_value=Decimal("6000"))
+    ProgressReportFactory(item=carried, as_of=D(2024, 6, 30), value=Decimal("2500"))
+    client.force_login(staff_user)
+    page = client.get(reverse("admin:dashboard"), {"month": "2024-06", "compare": "previous_year"})
+    last = page.context["previous_year"]
+    assert (last.plan.year, last.month) == (2023, D(2023, 6, 1))
+    assert last.register.actual_now == Decimal("4000")  # 2023's June figure (the 2,500 is 2024's)
+    assert page.context["data"].investment.register.actual_now == Decimal("2500")
+    assert 'id="dash-compare"' in page.content.decode()
+    assert "previous_year" not in client.get(reverse("admin:dashboard"), {"month": "2024-06"}).context
