@@ -24,10 +24,10 @@ from targets.downloads import docx_response
 from targets.exports import XLSX_CONTENT_TYPE
 from targets.headlines import current_plan
 
+from . import compare
 from . import filters as dashboard_filters
 from .battle_map import DONE, OVERDUE, PLANNED, SYMBOLS
 from .data import Pages, build
-from . import compare
 from .investment import chart
 from .paging import PARAMS
 
