@@ -116,7 +116,7 @@ def test_a_completed_project_does_not_carry(register):
     assert Project.objects.filter(plan__year=2023).count() == 3
 
 
-def test_open_findings_are_carried_and_linked_closed_ones_stay(register):
+def test_open_findings_are_carried_and_linked_closed_ones_stay(register, client, staff_user):
     rollover("--apply")
     old = Finding.objects.get(pk=register["open"].pk)
     new = Finding.objects.get(previous=old)
@@ -130,6 +130,11 @@ def test_open_findings_are_carried_and_linked_closed_ones_stay(register):
     assert not Finding.objects.filter(previous=register["closed"]).exists()
     assert Finding.objects.filter(item=register["done"], state=FindingState.OPEN).count() == 1
     assert old.history.first().state == FindingState.CARRIED  # audited
+    client.force_login(staff_user)
+    old_page = client.get(reverse("admin:targets_finding_change", args=[old.pk])).content.decode()
+    assert reverse("admin:targets_finding_change", args=[new.pk]) in old_page  # to next year's finding
+    new_page = client.get(reverse("admin:targets_finding_change", args=[new.pk])).content.decode()
+    assert reverse("admin:targets_finding_change", args=[old.pk]) in new_page  # to last year's
 
 
 def test_rolling_over_twice_equals_once(register):
