@@ -205,3 +205,15 @@ def test_the_dashboard_compares_a_month_with_the_same_month_last_year(register, 
     assert page.context["data"].investment.register.actual_now == Decimal("2500")
     assert 'id="dash-compare"' in page.content.decode()
     assert "previous_year" not in client.get(reverse("admin:dashboard"), {"month": "2024-06"}).context
+
+
+def test_a_project_already_in_the_new_plan_is_linked_not_copied(register):
+    new_plan = Plan.objects.create(year=2024, title="2024年工作计划", period_start=D(2024, 1, 1), period_end=D(2024, 12, 31))
+    imported = ProjectFactory(plan=new_plan, code="2024-P01", target_value=Decimal("6000"))
+    out = rollover("--apply")
+    assert "plan 2024 exists, kept" in out
+    imported.refresh_from_db()
+    assert (imported.previous_id, imported.completed_before) == (register["going"].pk, Decimal("10000"))
+    assert imported.target_value == Decimal("6000")  # staff's value kept
+    assert Project.objects.filter(plan=new_plan).count() == 1
+    assert Finding.objects.get(previous=register["open"]).item_id == imported.pk
