@@ -156,7 +156,8 @@ def _gather(as_of: dt.date) -> Week:
             week.items.append(row)
     week.items.sort(key=lambda r: (RANK.get(r["status"], 9), -(r["gap"] or Decimal(0)), r["ratio"] or Decimal(0), r["code"]))
 
-    for r in Finding.objects.filter(item__plan__in=plans, state__in=OPEN_FINDING_STATES).values(
+    # Draft goals (year roll-over, not yet published) are left out of the digests.
+    for r in Finding.objects.filter(item__plan__in=plans, item__is_draft=False, state__in=OPEN_FINDING_STATES).values(
         "pk", "item_id", "item__code", "item__title", "cause", "level", "deadline", "opened_on", "department_id",
         "contact_id", "responsible_leader_id", "days_overdue", "confirmed_at",
     ):  # fmt: skip
@@ -184,7 +185,7 @@ def _gather(as_of: dt.date) -> Week:
     due_soon = Q(pk__in=[])
     for plan_id, days in windows.items():
         due_soon |= Q(item__plan_id=plan_id) & judging.due_soon_q(as_of, days)
-    for r in Milestone.objects.filter(due_soon).values("pk", "title", "planned_date", "item_id", "item__code", "item__title", "item__lead_department_id",
+    for r in Milestone.objects.filter(due_soon, item__is_draft=False).values("pk", "title", "planned_date", "item_id", "item__code", "item__title", "item__lead_department_id",
              "item__contact_id", "item__responsible_leader_id"):  # fmt: skip
         r["days_left"] = (r["planned_date"] - as_of).days
         r["lead_department_id"], r["contact_id"] = r["item__lead_department_id"], r["item__contact_id"]

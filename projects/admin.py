@@ -22,6 +22,7 @@ from targets.admin_helpers import (
     my_unit_filter,
 )
 from targets.admin_paging import RelatedOnlyExistsFilter
+from targets.admin_rollover import YearLinksMixin
 from targets.admin_status import BehindFilter, ItemStatusMixin, LightFilter
 from targets.choices import ScheduleMode
 from targets.headlines import current_plan
@@ -119,7 +120,7 @@ class BlockerInline(ItemInlineMixin, admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ProjectImportMixin, ProjectExportMixin, ItemStatusMixin, TrackedItemAdmin):
+class ProjectAdmin(ProjectImportMixin, ProjectExportMixin, YearLinksMixin, ItemStatusMixin, TrackedItemAdmin):
     # The money columns first: they are what staff scan for; who and what kind follow.
     list_display = (
         "code",

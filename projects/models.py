@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +39,11 @@ class Project(TrackedItem):
     batch_level = models.CharField(_("concentrated-start batch"), max_length=10, choices=BatchLevel.choices, blank=True)
     batch_date = models.DateField(_("concentrated-start date"), null=True, blank=True)
     total_investment = models.DecimalField(_("total investment (10k yuan)"), null=True, blank=True, **VALUE)
+    # 续建: what the project completed in earlier plan years (年初前累计完成投资), carried by the year
+    # roll-over; this year's reports count from 0 again, so 开工以来累计 = this + the year's figure.
+    completed_before = models.DecimalField(
+        _("completed before this year (10k yuan)"), null=True, blank=True, validators=[MinValueValidator(0)], **VALUE
+    )
     land_area = models.DecimalField(_("land area (mu)"), null=True, blank=True, **VALUE)
     plan_statement = models.TextField(_("what the plan says"), blank=True)
     goals = models.ManyToManyField(

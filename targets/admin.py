@@ -35,6 +35,7 @@ from .admin_helpers import (
     my_unit_filter,
 )
 from .admin_paging import RelatedOnlyExistsFilter, distinct_desc
+from .admin_rollover import PublishGoalsMixin, YearLinksMixin
 from .admin_status import BehindFilter, ItemStatusMixin, LightFilter
 from .choices import ActualSource, ItemKind, ReviewState
 from .explain import explain
@@ -199,7 +200,7 @@ class BaselineInline(ItemInlineMixin, admin.TabularInline):
 
 
 @admin.register(Target)
-class TargetAdmin(TargetExportMixin, ItemStatusMixin, TrackedItemAdmin):
+class TargetAdmin(PublishGoalsMixin, TargetExportMixin, YearLinksMixin, ItemStatusMixin, TrackedItemAdmin):
     list_display = (
         "code",
         "title",

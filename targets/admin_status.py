@@ -238,7 +238,9 @@ class ItemStatusMixin:
         finding_list = reverse("admin:targets_finding_changelist")
         # What the figures entered so far make of the colour today, before the next run.
         preview_date = plan_as_of(obj.plan)
-        preview = evaluate_item(obj, preview_date, pending=True) if preview_date >= obj.plan.period_start else None
+        # A draft goal (year roll-over) is not evaluated until published: no preview either.
+        evaluated = preview_date >= obj.plan.period_start and not obj.is_draft
+        preview = evaluate_item(obj, preview_date, pending=True) if evaluated else None
         context = {
             "preview": preview,
             "preview_pending": obj.reports.awaiting_review().filter(as_of__lte=preview_date).count() if preview else 0,

@@ -367,6 +367,7 @@ SYSTEM_FIELDS = (
     "state",
     "ready_to_close",
     "previous",
+    "later_display",
     "confirmed_at",
     "confirmed_by",
     "original_deadline",
@@ -507,6 +508,23 @@ class FindingAdmin(FindingLoopMixin, FindingExportMixin, DubanAdmin):
         extra_context = {**(extra_context or {}), "duban_tabs": tabs, "duban_list_mode": mode, "title": LIST_MODES[mode]}
         return super().changelist_view(request, extra_context)
 
+    @admin.display(description=_("later findings"))
+    def later_display(self, obj):
+        """Findings that follow this one: a relapse's, or next year's copy of a finding carried by the roll-over."""
+        if obj is None or obj.pk is None:
+            return EMPTY
+        later = list(obj.later.select_related("item__plan").order_by("pk"))
+        if not later:
+            return EMPTY
+        return format_html_join(
+            "; ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:targets_finding_change", args=[f.pk]), rounds.finding_number(f.item.plan.year, f.pk))
+                for f in later
+            ),
+        )
+
     @admin.display(description=_("number"), ordering="pk")
     def number_display(self, obj):
         if obj is None or obj.pk is None:
@@ -590,7 +608,7 @@ class FindingAdmin(FindingLoopMixin, FindingExportMixin, DubanAdmin):
                 ("state", "level"),
                 "round",
                 ("confirmed_at", "confirmed_by"),
-                ("ready_to_close", "previous"),
+                ("ready_to_close", "previous", "later_display"),
                 "created_at",
             ]
         else:

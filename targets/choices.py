@@ -186,6 +186,8 @@ class FindingState(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
     # An automatic finding no one confirmed whose item recovered: the run withdraws the draft.
     WITHDRAWN = "withdrawn", _("Withdrawn (back on track before confirmation)")
+    # 年度结转: the item went on into next year's plan and so did the finding (its `later` copy).
+    CARRIED = "carried", _("Carried into next year's plan")
 
 
 OPEN_FINDING_STATES = (FindingState.OPEN, FindingState.IN_PROGRESS, FindingState.CLOSURE_REQUESTED)

@@ -76,7 +76,7 @@ def item_id_chunks(plan: Plan, item_ids: list[int] | None = None) -> Iterator[tu
     ids = (
         item_ids
         if item_ids is not None
-        else list(TrackedItem.objects.filter(plan=plan).order_by("pk").values_list("pk", flat=True))
+        else list(TrackedItem.objects.published().filter(plan=plan).order_by("pk").values_list("pk", flat=True))
     )
     ids = sorted(ids)
     for start in range(0, len(ids), CHUNK):
@@ -106,7 +106,11 @@ def chunk_queries(plan: Plan, as_of: dt.date, low: int, high: int, *, pending: b
     done_by = Case(When(actual_date__lte=as_of, then=F("actual_date")), default=None, output_field=DateField())
     valid = Q(valid_from__lte=as_of) & (Q(valid_until__isnull=True) | Q(valid_until__gte=as_of))
     return {
-        "items": TrackedItem.objects.filter(plan=plan, pk__gte=low, pk__lte=high).order_by("pk").values_list(*ITEM_FIELDS),
+        # A draft goal (year roll-over) is not evaluated until staff publish it.
+        "items": TrackedItem.objects.published()
+        .filter(plan=plan, pk__gte=low, pk__lte=high)
+        .order_by("pk")
+        .values_list(*ITEM_FIELDS),
         "checkpoints": Checkpoint.objects.filter(in_range)
         .order_by("item_id", "date")
         .values_list("item_id", "date", "expected_value"),

@@ -55,7 +55,10 @@ def headlines(plan: Plan, as_of: dt.date, computed: dict[str, Decimal] | None = 
     `computed` is the plan's roll-ups (rollups.compute_all) when the caller already has them.
     """
     targets = list(
-        Target.objects.filter(plan=plan, is_headline=True).with_latest_report(as_of).order_by("headline_order", "code")
+        Target.objects.published()
+        .filter(plan=plan, is_headline=True)
+        .with_latest_report(as_of)
+        .order_by("headline_order", "code")
     )
     if computed is None:
         computed = rollups.compute_all(plan, as_of) if any(t.actual_source == ActualSource.ROLLUP for t in targets) else {}

@@ -19,6 +19,10 @@ class ItemQuerySet(models.QuerySet):
             return self.none()
         return self.filter(lead_department_id=department_id)
 
+    def published(self):
+        """Items the engine evaluates: not a goal copied by the year roll-over and not yet published."""
+        return self.filter(is_draft=False)
+
     def with_latest_report(self, as_of: dt.date | None = None):
         """Annotate latest_value / latest_report_date: the newest report on or before as_of.
 

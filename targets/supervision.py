@@ -280,7 +280,7 @@ def write_verdicts(plan: Plan, as_of: dt.date, statuses: list[ItemStatus]) -> No
 
 def closed_on(plan: Plan) -> dt.date | None:
     """The date the plan's last final verdict was made, once every item has one (two queries)."""
-    items = TrackedItem.objects.filter(plan=plan).count()
+    items = TrackedItem.objects.published().filter(plan=plan).count()
     verdicts = Verdict.objects.filter(plan=plan).aggregate(count=models.Count("pk"), last=models.Max("decided_on"))
     if items and verdicts["count"] >= items:
         return verdicts["last"]

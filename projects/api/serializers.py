@@ -17,6 +17,9 @@ class ProjectSerializer(FieldsMixin, StatusFieldsMixin, serializers.ModelSeriali
         max_digits=17, decimal_places=3, source="target_value", read_only=True, allow_null=True
     )
 
+    # 年度结转: the same project in last year's plan (id or null).
+    previous = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
     class Meta:
         model = Project
         fields = [
@@ -33,6 +36,8 @@ class ProjectSerializer(FieldsMixin, StatusFieldsMixin, serializers.ModelSeriali
             "township",
             "period_start",
             "period_end",
+            "previous",
+            "completed_before",
             *STATUS_FIELDS,
         ]
 

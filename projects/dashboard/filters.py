@@ -155,7 +155,7 @@ def item_filter(filters: Filters, prefix: str = "") -> Q:
 
 def items(plan: Plan, filters: Filters):
     """The plan's goals and projects the filters select."""
-    return TrackedItem.objects.filter(Q(plan=plan) & item_filter(filters))
+    return TrackedItem.objects.published().filter(Q(plan=plan) & item_filter(filters))  # drafts: not yet published
 
 
 def projects(plan: Plan, filters: Filters):

@@ -24,6 +24,7 @@ from targets.downloads import docx_response
 from targets.exports import XLSX_CONTENT_TYPE
 from targets.headlines import current_plan
 
+from . import compare
 from . import filters as dashboard_filters
 from .battle_map import DONE, OVERDUE, PLANNED, SYMBOLS
 from .data import Pages, build
@@ -125,6 +126,8 @@ def dashboard_view(request, site):
             "selected_level": dict(offered.levels).get(chosen.level),
         }
     )
+    if request.GET.get(compare.PARAM) == compare.VALUE:
+        context["previous_year"] = compare.previous_year(plan, chosen)
     return TemplateResponse(request, TEMPLATE, context)
 
 

@@ -193,6 +193,9 @@ class PlanSerializer(FieldsMixin, serializers.ModelSerializer):
 
 
 class TargetSerializer(FieldsMixin, StatusFieldsMixin, serializers.ModelSerializer):
+    # 年度结转: the same goal in last year's plan (id or null); a copied goal is a draft until published.
+    previous = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
     class Meta:
         model = Target
         fields = [
@@ -216,6 +219,8 @@ class TargetSerializer(FieldsMixin, StatusFieldsMixin, serializers.ModelSerializ
             "publication_lag_days",
             "curve",
             "tolerance",
+            "previous",
+            "is_draft",
             *STATUS_FIELDS,
         ]
 
@@ -351,7 +356,10 @@ class ReviewCommentSerializer(serializers.Serializer):
 
 
 # The three lists (三清单): ?list= narrows a finding to the contract fields plus one list's fields.
-FINDING_CORE = ["id", "target", "project", "milestone", "cause", "level", "state", "department", "deadline", "ready_to_close"]
+FINDING_CORE = [
+    "id", "target", "project", "milestone", "cause", "level", "state", "department", "deadline", "ready_to_close",
+    "previous",  # the earlier finding: a relapse's, or last year's for one carried by the roll-over
+]  # fmt: skip
 FINDING_LISTS = {
     "problem": [
         "category",

@@ -192,6 +192,22 @@ class TrackedItem(models.Model):
     threshold_red = models.DecimalField(_("red below ratio"), null=True, blank=True, validators=[MinValueValidator(0)], **RATIO)
     threshold_blue = models.DecimalField(_("blue at ratio ≥"), null=True, blank=True, validators=[MinValueValidator(0)], **RATIO)
     notes = models.TextField(_("notes"), blank=True)
+    # 年度结转 (targets.rollover): the same goal or project in the previous plan, and a copied goal
+    # that staff have not published yet (drafts are not evaluated, listed in digests or dashboards).
+    previous = models.OneToOneField(
+        "self",
+        verbose_name=_("last year's record"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_year",
+        editable=False,
+    )
+    is_draft = models.BooleanField(
+        _("draft"),
+        default=False,
+        help_text=_("A goal copied from last year's plan: not evaluated until staff publish it."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
