@@ -20,7 +20,7 @@ from targets.supervision import supervise
 from targets.tests.factories import MilestoneFactory, ProgressReportFactory, TargetFactory
 from targets.tests.supervision_data import make_finding
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("require_postgres")]
 
 D = dt.date
 
