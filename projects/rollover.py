@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from targets import bulk
 from targets import rollover as plan_rollover
 from targets.choices import MilestoneKind
 from targets.models import Milestone, Plan
@@ -81,7 +82,7 @@ def carry_projects(source: Plan, target: Plan | None, summary, *, apply: bool) -
         if project.completed_before is not None or project.pk in last:
             copy.completed_before = (project.completed_before or 0) + last.get(project.pk, 0)
         copies.append(copy)
-    plan_rollover.insert_children(Project, copies)
+    bulk.insert_children(Project, copies, reason=plan_rollover.REASON)
     created = {p.pk: c.pk for p, c in zip(fresh, copies, strict=True)}
     plan_rollover.copy_cooperating(created)
     goal_map = plan_rollover.carried_map(target)

@@ -121,3 +121,32 @@ def among(queryset: QuerySet, field: str, values: Sequence) -> Iterator[QuerySet
         return
     for start in range(0, len(values), BATCH):
         yield queryset.filter(**{f"{field}__in": values[start : start + BATCH]})
+
+
+def insert_children(model, objs: list, *, reason: str, user=None, batch_size: int = 1000) -> None:
+    """bulk_create for a multi-table child of TrackedItem (Target, projects.Project), with history.
+
+    Django refuses to bulk_create a multi-table child; PostgreSQL and SQLite ≥ 3.35 return the pks of
+    a bulk insert, so the parents are bulk-created, their pks copied onto the children, and the child
+    rows inserted with one executemany per batch.
+    """
+    if not objs:
+        return
+    parent_model = model._meta.pk.remote_field.model  # the trackeditem_ptr's target
+    parent_fields = [f for f in parent_model._meta.concrete_fields if not f.primary_key]
+    parents = [parent_model(**{f.attname: getattr(obj, f.attname) for f in parent_fields}) for obj in objs]
+    parent_model.objects.bulk_create(parents, batch_size=batch_size)
+    for obj, parent in zip(objs, parents, strict=True):
+        obj.id = obj.trackeditem_ptr_id = parent.pk
+        obj.created_at, obj.updated_at = parent.created_at, parent.updated_at
+        obj._state.adding, obj._state.db = False, parent._state.db
+    columns = list(model._meta.local_concrete_fields)
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table), ", ".join(quote(c.column) for c in columns), ", ".join(["%s"] * len(columns))
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), batch_size):
+            chunk = objs[start : start + batch_size]
+            cursor.executemany(sql, [[c.get_db_prep_save(getattr(o, c.attname), connection) for c in columns] for o in chunk])
+    model.history.bulk_history_create(objs, batch_size=batch_size, default_user=user, default_change_reason=reason)

@@ -22,10 +22,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from . import bulk
 from .choices import OPEN_FINDING_STATES, FindingCause, FindingState
 from .models import Checkpoint, Department, Finding, Milestone, Person, Plan, ProgressReport, Target, TrackedItem
 
@@ -147,34 +147,6 @@ def link_existing(candidates: Sequence[TrackedItem], source: Plan, target: Plan 
     return {wanted[code].pk: pk for pk, code in found.values_list("pk", "code")}
 
 
-def insert_children(model, objs: list, batch_size: int = BATCH) -> None:
-    """bulk_create for a multi-table child of TrackedItem (Target, projects.Project), with history.
-
-    Django refuses to bulk_create a multi-table child; PostgreSQL and SQLite ≥ 3.35 return the pks of
-    a bulk insert, so the parents are bulk-created, their pks copied onto the children, and the child
-    rows inserted with one executemany per batch (as projects.imports.ledger.create_projects does).
-    """
-    if not objs:
-        return
-    parent_fields = [f for f in TrackedItem._meta.concrete_fields if not f.primary_key]
-    parents = [TrackedItem(**{f.attname: getattr(obj, f.attname) for f in parent_fields}) for obj in objs]
-    TrackedItem.objects.bulk_create(parents, batch_size=batch_size)
-    for obj, parent in zip(objs, parents, strict=True):
-        obj.id = obj.trackeditem_ptr_id = parent.pk
-        obj.created_at, obj.updated_at = parent.created_at, parent.updated_at
-        obj._state.adding, obj._state.db = False, parent._state.db
-    columns = list(model._meta.local_concrete_fields)
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table), ", ".join(quote(c.column) for c in columns), ", ".join(["%s"] * len(columns))
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), batch_size):
-            chunk = objs[start : start + batch_size]
-            cursor.executemany(sql, [[c.get_db_prep_save(getattr(o, c.attname), connection) for c in columns] for o in chunk])
-    model.history.bulk_history_create(objs, batch_size=batch_size, default_change_reason=REASON)
-
-
 def copy_of(obj, model, skip: Iterable[str] = ()) -> object:
     """A new unsaved `model` with obj's concrete field values except the pk, parent pointer and `skip`."""
     skip = {"id", "trackeditem_ptr_id", "created_at", "updated_at", *skip}
@@ -260,7 +232,7 @@ def copy_goals(source: Plan, target: Plan | None, summary: Summary, *, apply: bo
         if goal.pk in last:  # last year's figure is this year's baseline (基数)
             copy.baseline_value, copy.baseline_date = last[goal.pk], source.period_end
         copies.append(copy)
-    insert_children(Target, copies)
+    bulk.insert_children(Target, copies, reason=REASON)
     created = {goal.pk: copy.pk for goal, copy in zip(fresh, copies, strict=True)}
     # Parent goals: the new copy of the old parent, where there is one.
     parents = carried_map(target)

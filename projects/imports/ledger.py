@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from targets import validation
+from targets import bulk, validation
 from targets.choices import ItemKind, ScheduleMode
 from targets.models import Checkpoint, Department, Person, Plan, TrackedItem
 
@@ -549,22 +549,6 @@ def create_projects(projects: list[Project], user, reason: str, batch_size: int 
     """
     if not projects:
         return
-    parent_fields = [f for f in TrackedItem._meta.concrete_fields if not f.primary_key]
     for project in projects:
         project.kind = ItemKind.PROJECT  # what Project.save() sets
-    parents = [TrackedItem(**{f.attname: getattr(p, f.attname) for f in parent_fields}) for p in projects]
-    TrackedItem.objects.bulk_create(parents, batch_size=batch_size)
-    for project, parent in zip(projects, parents, strict=True):
-        project.id = project.trackeditem_ptr_id = parent.pk
-        project.created_at, project.updated_at = parent.created_at, parent.updated_at
-        project._state.adding, project._state.db = False, parent._state.db
-    columns = list(Project._meta.local_concrete_fields)
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(Project._meta.db_table), ", ".join(quote(c.column) for c in columns), ", ".join(["%s"] * len(columns))
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(projects), batch_size):
-            chunk = projects[start : start + batch_size]
-            cursor.executemany(sql, [[c.get_db_prep_save(getattr(p, c.attname), connection) for c in columns] for p in chunk])
-    Project.history.bulk_history_create(projects, batch_size=batch_size, default_user=user, default_change_reason=reason)
+    bulk.insert_children(Project, projects, reason=reason, user=user, batch_size=batch_size)
