@@ -2,7 +2,7 @@
 
 The ledger is targets.admin_exports.ExcelExportMixin's export of the list. The monthly table is
 <changelist>/monthly.xlsx?month=2023-07 plus the list's own query string: every project of that
-year's plan that the list shows with its filters and search (projects.monthly_table). The list page
+year's plan that the list shows with its filters and search (projects.documents.monthly_table). The list page
 offers it through a small form (month select, default the last complete month) in
 templates/admin/projects/project/export_tools.html.
 """
@@ -23,8 +23,8 @@ from targets.downloads import xlsx_response
 from targets.models import Plan
 from targets.spreadsheets import table_xlsx
 
-from .ledger import projects_table
-from .monthly_table import last_complete_month, month_label, monthly_table, monthly_xlsx, parse_month
+from ..documents.ledger import projects_table
+from ..documents.monthly_table import last_complete_month, month_label, monthly_table, monthly_xlsx, parse_month
 
 MONTH_PARAM = "month"
 

@@ -21,7 +21,7 @@ from targets.headlines import completion_percent
 from targets.ledgers import ledger_title, light
 from targets.spreadsheets import Column, Table, column_sum, one_decimal
 
-from .choices import BatchLevel, Category, Stage
+from ..choices import BatchLevel, Category, Stage
 
 # The level flags as the bureau abbreviates them (a project can carry several).
 LEVELS = (
