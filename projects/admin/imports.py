@@ -1,7 +1,7 @@
 """Excel imports in the admin: buttons on the project list, upload → preview → confirm, and the
 list of past imports (projects.imports does the work; these views only check who may do what).
 
-- The project ledger (项目台账) is imported by bureau staff only: units do not create projects.
+- The project register (项目台账) is imported by bureau staff only: units do not create projects.
 - Monthly progress is imported by staff (any item) and by a unit's user (its unit's items only;
   the analysis turns other rows into errors).
 - A unit's user sees only its unit's imports.
@@ -147,7 +147,7 @@ class ProjectImportMixin:
         plan = Plan.objects.filter(pk=request.GET.get("plan")).first() if request.GET.get("plan", "").isdigit() else None
         plan = plan or current_plan()
         if kind == Kind.LEDGER:
-            content, name = template.ledger_template(plan), "项目台账导入模板.xlsx"
+            content, name = template.register_template(plan), "项目台账导入模板.xlsx"
         else:
             department_id = None if is_staff(request) else user_department_id(request.user)
             content, name = template.progress_template(plan, department_id), "月度进度导入模板.xlsx"
