@@ -2,10 +2,11 @@
 
     register_table(projects, as_of) -> targets.spreadsheets.Table
 
-The projects come from the project list's queryset (its filters, search and ordering) with its
-annotations: latest_value / latest_report_date (the latest report) and duban_status (the light at
-the latest run). Amounts in 万元; the totals row sums 总投资, 年度计划投资 and 累计完成投资 in 亿元,
-with the overall completion rate (Σ completed ÷ Σ annual plan).
+The columns, their headers and values are projects.register_columns.EXPORTED. The projects come
+from the project list's queryset (its filters, search and ordering) with its annotations:
+latest_value / latest_report_date (the latest report) and duban_status (the light at the latest
+run). Amounts in 万元; the totals row sums 总投资, 年度计划投资 and 累计完成投资 in 亿元, with the overall
+completion rate (Σ completed ÷ Σ annual plan).
 """
 
 from __future__ import annotations
@@ -16,69 +17,16 @@ from decimal import Decimal
 
 from django.utils import translation
 
-from targets.exports import zh
-from targets.headlines import completion_percent
-from targets.ledgers import ledger_title, light
-from targets.spreadsheets import Column, Table, column_sum, one_decimal
+from targets.ledgers import ledger_title
+from targets.spreadsheets import Table, column_sum, one_decimal
 
-from ..choices import BatchLevel, Category, Stage
+from ..register_columns import BY_KEY, EXPORTED, export_position
 
-# The level flags as the bureau abbreviates them (a project can carry several).
-LEVELS = (
-    ("is_provincial_key", "省重点"),
-    ("is_provincial_major_industrial", "省重大产业"),
-    ("is_city_key", "市重点"),
-    ("is_district_key", "区重点"),
-    ("is_major", "重大"),
-)
-
-COLUMNS = [
-    Column("序号", 6, "int"),
-    Column("项目编号", 12),
-    Column("项目名称", 32, "wrap"),
-    Column("项目业主", 22, "wrap"),
-    Column("乡镇（街道）", 10),
-    Column("项目类别", 10),
-    Column("项目层级", 14, "wrap"),
-    Column("建设阶段", 10),
-    Column("集中开工批次", 10),
-    Column("总投资（万元）", 14, "wan", summed=True),
-    Column("年度计划投资（万元）", 14, "wan", summed=True),
-    Column("累计完成投资（万元）", 14, "wan", summed=True),
-    Column("完成率（%）", 10, "percent"),
-    Column("最新报送日期", 12, "date"),
-    Column("状态", 6),
-    Column("责任单位", 20, "wrap"),
-    Column("责任领导", 14, "wrap"),
-]
-ANNUAL, COMPLETED = 10, 11
-
-
-def level_text(project) -> str:
-    return "、".join(label for flag, label in LEVELS if getattr(project, flag))
+ANNUAL, COMPLETED = export_position("target_value"), export_position("latest_value")
 
 
 def project_row(index: int, project) -> list:
-    actual = project.latest_value
-    return [
-        index,
-        project.code,
-        project.title,
-        project.owner_company,
-        project.township,
-        zh(Category, project.category),
-        level_text(project),
-        zh(Stage, project.stage),
-        zh(BatchLevel, project.batch_level),
-        project.total_investment,
-        project.target_value,
-        actual,
-        completion_percent(project, actual),
-        project.latest_report_date,
-        light(getattr(project, "duban_status", None)),
-        project.lead_department.name if project.lead_department_id else "",
-        str(project.responsible_leader) if project.responsible_leader_id else "",
-    ]
+    return [index if column.key == "index" else column.value_of(project) for column in EXPORTED]
 
 
 def overall_completion(rows: Sequence[Sequence]) -> Decimal | None:
@@ -94,7 +42,7 @@ def register_table(projects: Sequence, as_of: dt.date) -> Table:
     return Table(
         title=ledger_title("重大项目台账", (p.plan.year for p in projects), as_of),
         sheet="重大项目台账",
-        columns=COLUMNS,
+        columns=[column.spreadsheet_column() for column in EXPORTED],
         rows=rows,
-        totals={"完成率（%）": overall_completion(rows)},
+        totals={BY_KEY["completion"].header: overall_completion(rows)},
     )

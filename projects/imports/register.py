@@ -1,10 +1,13 @@
-"""The project register import (项目台账: projects and their monthly plans): columns, row parsing
-and validation, diff by code, apply.
+"""The project register import (项目台账: projects and their monthly plans): row parsing and
+validation, diff by code, apply. The columns are declared in projects.register_columns.
 
 A row matches an existing project of the chosen plan by its code (项目编号). A column the file
 does not have leaves that field as it is; a blank cell in a column the file has clears the field
 (是/否 flags: blank is 否). Monthly plan columns (1—2月 … 12月) set the cumulative planned
 investment at each month end (the project's checkpoints); a blank month cell removes that month.
+
+Over 400 lines on purpose: analyse and apply are the interface imports.jobs calls for either import
+kind (like projects.imports.progress), and they share the ProjectAction one hands the other.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from targets.models import Checkpoint, Department, Person, Plan, TrackedItem
 
 from ..choices import Category, Stage
 from ..models import Project
+from ..register_columns import IMPORTED
 from ..schedule import is_reporting_month, month_ends
 from . import common, workbook
 from .common import (
@@ -56,119 +60,7 @@ def _labels(choices) -> str:
         return "、".join(str(label) for label in choices.labels)
 
 
-COLUMNS = (
-    Column(
-        "code",
-        "项目编号",
-        "text",
-        True,
-        ("编号", "项目代码"),
-        "项目在所选年度计划中的唯一编号，用于匹配已有项目",
-        "文本，如 2023-P001",
-    ),
-    Column("title", "项目名称", "text", True, ("名称",), "项目全称", "文本，300字以内"),
-    Column(
-        "lead_department",
-        "责任单位",
-        "unit",
-        True,
-        ("牵头单位", "责任部门"),
-        "牵头负责的单位",
-        "单位全称或简称，须为系统中已有的责任单位",
-    ),
-    Column(
-        "responsible_leader",
-        "责任领导",
-        "person",
-        False,
-        ("包干领导", "联系领导"),
-        "包干（责任）领导",
-        "姓名，须为系统中已有的人员",
-        "可不填",
-    ),
-    Column("category", "项目类别", "choice", False, ("类别",), "项目类别", "从可选值中选一个", "CATEGORY"),
-    Column("stage", "建设阶段", "choice", False, ("项目阶段", "阶段"), "建设阶段", "从可选值中选一个", "STAGE"),
-    Column("is_provincial_key", "省重点", "flag", False, ("省重点项目",), "是否为省重点项目", "是/否", "是、否（空白视为否）"),
-    Column(
-        "is_provincial_major_industrial",
-        "省重大产业",
-        "flag",
-        False,
-        ("省重大产业项目",),
-        "是否为省重大产业项目",
-        "是/否",
-        "是、否（空白视为否）",
-    ),
-    Column("is_city_key", "市重点", "flag", False, ("市重点项目",), "是否为市重点项目", "是/否", "是、否（空白视为否）"),
-    Column(
-        "is_district_key",
-        "区重点（超亿元）",
-        "flag",
-        False,
-        ("区重点项目",),
-        "是否为区级超亿元重点项目（总投资须超过10,000万元）",
-        "是/否",
-        "是、否（空白视为否）",
-    ),
-    Column(
-        "is_major",
-        "重大项目（5000万以上）",
-        "flag",
-        False,
-        ("重大项目",),
-        "是否为5000万元以上重大项目（总投资须不低于5,000万元）",
-        "是/否",
-        "是、否（空白视为否）",
-    ),
-    Column("owner_company", "业主单位", "text", False, ("建设单位", "项目业主"), "项目业主（建设）单位", "文本"),
-    Column(
-        "township",
-        "所在乡镇（街道）",
-        "text",
-        False,
-        ("所在乡镇", "乡镇（街道）", "所在地"),
-        "项目所在乡镇或街道",
-        "文本，如 海门街道",
-    ),
-    Column(
-        "total_investment",
-        "总投资（万元）",
-        "number",
-        False,
-        ("计划总投资", "项目总投资"),
-        "项目总投资",
-        "数字，单位万元，可带千位分隔符",
-    ),
-    Column(
-        "target_value",
-        "年度计划投资（万元）",
-        "number",
-        False,
-        ("年度计划", "本年计划投资", "年度投资计划"),
-        "本年度计划完成投资，不得超过总投资",
-        "数字，单位万元",
-    ),
-    Column("land_area", "用地面积（亩）", "number", False, ("用地面积", "用地"), "项目用地面积", "数字，单位亩"),
-    Column("plan_statement", "建设内容", "text", False, ("主要建设内容", "建设规模及内容"), "主要建设内容及规模", "文本"),
-    Column(
-        "period_start",
-        "计划开始日期",
-        "date",
-        False,
-        ("计划开始", "开始日期", "计划开工日期"),
-        "本年度督办期开始日期，不填则为计划年度开始",
-        "日期，如 2023-01-01 或 2023年1月1日",
-    ),
-    Column(
-        "period_end",
-        "计划结束日期",
-        "date",
-        False,
-        ("计划结束", "结束日期", "计划完成日期"),
-        "本年度督办期结束日期，不填则为计划年度结束",
-        "日期，如 2023-12-31",
-    ),
-)
+COLUMNS = IMPORTED  # declared with the export's in projects.register_columns
 BY_KEY = {column.key: column for column in COLUMNS}
 REQUIRED = {column.key: column.header for column in COLUMNS if column.required}
 MONTH_GROUP = "分月累计计划投资（万元）"

@@ -79,7 +79,7 @@ def test_it_exports_the_whole_list_with_chinese_headers_from_an_english_page(cli
     assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote("重大项目台账-2023-08-10.xlsx")
     sheet = book_of(response)["重大项目台账"]
     assert sheet["A1"].value == "2023年重大项目台账（截至2023年8月10日）"
-    assert [c.value for c in sheet[2]][:6] == ["序号", "项目编号", "项目名称", "项目业主", "乡镇（街道）", "项目类别"]
+    assert [c.value for c in sheet[2]][:6] == ["序号", "项目编号", "项目名称", "业主单位", "所在乡镇（街道）", "项目类别"]
     assert sheet.freeze_panes == "A3"
     assert codes(sheet) == ["P-001", "P-002", "P-003"]
     assert column(sheet, "项目类别")[0] == "产业类"
