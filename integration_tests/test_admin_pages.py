@@ -14,8 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from projects.models import Blocker, Project
 from projects.tests.factories import BlockerFactory, ProjectFactory
 from targets.models import Baseline, Department, Milestone, Person, Plan, ProgressReport, Target
-
-from .factories import MilestoneFactory, PersonFactory, ProgressReportFactory, TargetFactory
+from targets.tests.factories import MilestoneFactory, PersonFactory, ProgressReportFactory, TargetFactory
 
 REGISTERED = [Department, Person, Plan, Baseline, Target, ProgressReport, Milestone, Project, Blocker]
 

@@ -11,8 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.tests.factories import BlockerFactory, ProjectFactory
-
-from .factories import CheckpointFactory, DepartmentFactory, MilestoneFactory, PersonFactory, ProgressReportFactory, TargetFactory
+from targets.tests.factories import (
+    CheckpointFactory,
+    DepartmentFactory,
+    MilestoneFactory,
+    PersonFactory,
+    ProgressReportFactory,
+    TargetFactory,
+)
 
 LISTS = [
     "targets_department",
