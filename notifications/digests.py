@@ -32,7 +32,7 @@ from django.utils import translation
 
 from targets import judging
 from targets.admin_status import reason_text
-from targets.choices import OPEN_FINDING_STATES, FindingLevel, ItemKind, ReviewState, StatusChoice
+from targets.choices import FindingLevel, ItemKind, ReviewState, StatusChoice
 from targets.followup import rechecks_due
 from targets.formatting import goal_amount, wan
 from targets.models import Dispatch, Escalation, Finding, Milestone, Person, Plan, ProgressReport, StatusSnapshot, SupervisionRun
@@ -157,7 +157,7 @@ def _gather(as_of: dt.date) -> Week:
     week.items.sort(key=lambda r: (RANK.get(r["status"], 9), -(r["gap"] or Decimal(0)), r["ratio"] or Decimal(0), r["code"]))
 
     # Draft goals (year roll-over, not yet published) are left out of the digests.
-    for r in Finding.objects.filter(item__plan__in=plans, item__is_draft=False, state__in=OPEN_FINDING_STATES).values(
+    for r in Finding.objects.filter(item__plan__in=plans, item__is_draft=False).open().values(
         "pk", "item_id", "item__code", "item__title", "cause", "level", "deadline", "opened_on", "department_id",
         "contact_id", "responsible_leader_id", "days_overdue", "confirmed_at",
     ):  # fmt: skip

@@ -27,10 +27,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 
 from targets import judging
-from targets.choices import OPEN_FINDING_STATES, Cadence, FindingLevel, ReviewState
+from targets.choices import Cadence, FindingLevel, ReviewState
 from targets.evaluation import plan_thresholds
 from targets.findings import holiday_overrides
 from targets.models import Checkpoint, Escalation, Person, Plan, ProgressReport, TrackedItem
+from targets.querysets import open_finding
 from targets.schedule import report_due_date
 
 from .delivery import Breaker, Outgoing, deliver
@@ -80,10 +81,10 @@ def send_escalation_notices(as_of: dt.date, breaker: Breaker | None = None) -> N
     with translation.override(settings.LANGUAGE_CODE):
         rows = list(
             Escalation.objects.filter(
+                open_finding("finding__"),
                 level__gte=FindingLevel.WARNING,
                 date__lte=as_of,
                 date__gt=as_of - dt.timedelta(days=NOTICE_WINDOW_DAYS),
-                finding__state__in=OPEN_FINDING_STATES,
                 # Escalation follows confirmation: never a notice for a finding staff have not confirmed.
                 finding__confirmed_at__isnull=False,
             )
@@ -171,7 +172,7 @@ class Reminder:
 def due_reminders(plan: Plan, as_of: dt.date, due_day: int, overrides) -> list[Reminder]:
     """The figures of ``plan`` whose reminder falls on ``as_of``, on each item's own calendar
     (targets.judging): three queries, the distinct calendars and the season windows."""
-    owing = TrackedItem.objects.filter(plan=plan).filter(judging.owes_reports_q())
+    owing = TrackedItem.objects.filter(plan=plan).owing_reports()
     calendars: list[tuple[Q, tuple]] = []
     for cadence, lag, start, end in (
         owing.exclude(target__cadence=Cadence.SEASONAL)
@@ -217,7 +218,7 @@ def items_lacking_report(plan: Plan, reminder: Reminder) -> list[dict]:
             which |= where
         for r in (
             TrackedItem.objects.filter(plan=plan)
-            .filter(judging.owes_reports_q())
+            .owing_reports()
             .filter(which)
             .exclude(Exists(reported))
             .values(

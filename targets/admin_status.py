@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from . import charts, formatting
-from .choices import OPEN_FINDING_STATES, ItemKind, StatusChoice
+from .choices import ItemKind, StatusChoice
 from .evaluation import evaluate_item
 from .headlines import plan_as_of
 from .models import Finding, StatusSnapshot, SupervisionRun
@@ -141,17 +141,12 @@ def badge(status: str | None):
 
 
 def latest_run_date(plan_id):
-    return (
-        SupervisionRun.objects.filter(plan_id=plan_id, finished_at__isnull=False)
-        .order_by("-as_of")
-        .values_list("as_of", flat=True)
-        .first()
-    )
+    return SupervisionRun.objects.latest_finished_date(plan_id)
 
 
 def with_latest_status(queryset, item_ref: str = "pk", plan_ref: str = "plan"):
     """Annotate duban_status_date (the plan's latest run) and duban_status (the item's light then)."""
-    run_dates = SupervisionRun.objects.filter(plan=OuterRef(plan_ref), finished_at__isnull=False).order_by("-as_of")
+    run_dates = SupervisionRun.objects.latest_finished(OuterRef(plan_ref))
     queryset = queryset.annotate(duban_status_date=Subquery(run_dates.values("as_of")[:1]))
     snapshots = StatusSnapshot.objects.filter(item=OuterRef(item_ref), date=OuterRef("duban_status_date"))
     queryset = queryset.annotate(duban_status=Subquery(snapshots.values("status")[:1]))
@@ -232,9 +227,7 @@ class ItemStatusMixin:
             return formatting.EMPTY
         run_date = latest_run_date(obj.plan_id)
         snapshot = StatusSnapshot.objects.filter(item=obj, date=run_date).first() if run_date else None
-        open_findings = list(
-            Finding.objects.filter(item=obj, state__in=OPEN_FINDING_STATES).order_by("-level", "deadline", "pk")[:20]
-        )
+        open_findings = list(Finding.objects.filter(item=obj).open().order_by("-level", "deadline", "pk")[:20])
         finding_list = reverse("admin:targets_finding_changelist")
         # What the figures entered so far make of the colour today, before the next run.
         preview_date = plan_as_of(obj.plan)

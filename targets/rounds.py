@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import workdays
-from .choices import OPEN_FINDING_STATES, ItemKind, MetricKind
+from .choices import ItemKind, MetricKind
 from .models import Department, Dispatch, ExtensionRequest, Finding, HolidayOverride, Plan, RoundFinding, SupervisionRound
 
 
@@ -159,7 +159,7 @@ def rows_of(findings: Iterable[Finding]) -> list[dict]:
 
 
 def open_findings(plan: Plan):
-    return Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES)
+    return Finding.objects.filter(item__plan=plan).open()
 
 
 # --- Rounds ---------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from ..choices import (
     StatusChoice,
     VerdictOutcome,
 )
+from ..querysets import FindingQuerySet, SupervisionRunQuerySet
 from .plan import VALUE, Department, Milestone, Person, Plan, TrackedItem
 
 STATUS = {"max_length": 6, "choices": StatusChoice.choices}
@@ -155,6 +156,8 @@ class SupervisionRun(models.Model):
     opened = models.PositiveIntegerField(_("findings opened"), default=0)
     escalated = models.PositiveIntegerField(_("findings escalated"), default=0)
     ready_to_close = models.PositiveIntegerField(_("findings ready to close"), default=0)
+
+    objects = SupervisionRunQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("supervision run")
@@ -303,6 +306,8 @@ class Finding(models.Model):
     recheck_note = models.TextField(_("re-check note"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     history = HistoricalRecords()
+
+    objects = FindingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("finding")
