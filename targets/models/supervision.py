@@ -32,6 +32,7 @@ from ..choices import (
     StatusChoice,
     VerdictOutcome,
 )
+from ..finding_rules import finding_key
 from ..querysets import FindingQuerySet, SupervisionRunQuerySet
 from .plan import VALUE, Department, Milestone, Person, Plan, TrackedItem
 
@@ -339,7 +340,7 @@ class Finding(models.Model):
 
     @staticmethod
     def key_for(item_id: int, cause: str, milestone_id: int | None = None) -> str:
-        return f"{item_id}:{cause}:{milestone_id or 0}"
+        return finding_key(item_id, cause, milestone_id)
 
     @property
     def is_open(self) -> bool:
