@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 
-from targets import judging
+from targets import item_kinds, judging
 from targets.choices import Cadence, FindingLevel, ReviewState
 from targets.evaluation import plan_thresholds
 from targets.findings import holiday_overrides
@@ -35,7 +35,7 @@ from targets.querysets import open_finding
 from targets.schedule import report_due_date
 
 from .delivery import Breaker, Outgoing, deliver
-from .digests import ITEM_ADMIN, LEVELS, admin_url
+from .digests import LEVELS, admin_url
 from .emails import make_message
 from .models import Delivery, DeliveryKind
 from .preferences import muted_and_delegates
@@ -263,7 +263,7 @@ def remind(plan: Plan, reminder: Reminder, summary: NoticeSummary) -> None:
     for r in rows:
         who = r["contact_id"] or r["lead_department__head_id"]
         if who:
-            r["url"] = admin_url(ITEM_ADMIN.get(r["kind"], "targets_trackeditem"), r["pk"])
+            r["url"] = admin_url(item_kinds.of(r["kind"]).admin, r["pk"])
             by_person[who].append(r)
     people = people_by_id([*by_person, *(r["lead_department__head_id"] for r in rows if r["lead_department__head_id"])])
     month = reminder.last

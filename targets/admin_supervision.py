@@ -41,7 +41,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import evidence, exports, findings, followup, rounds
+from . import evidence, exports, findings, followup, item_kinds, rounds
 from .admin_evidence import FindingEvidenceInline
 from .admin_exports import FindingExportMixin
 from .admin_helpers import DubanAdmin, DubanModelForm, StaffWriteMixin, is_staff, my_unit_filter
@@ -459,6 +459,8 @@ class FindingAdmin(FindingLoopMixin, FindingExportMixin, DubanAdmin):
     def get_queryset(self, request):
         updates = FindingUpdate.objects.filter(finding=OuterRef("pk")).order_by("-date", "-pk")
         extensions = ExtensionRequest.objects.filter(finding=OuterRef("pk")).order_by("-requested_at", "-pk")
+        owner_path = item_kinds.owner_lookup("item__")  # 项目业主, lent by the register
+        owner = F(owner_path) if owner_path else Value("")
         return (
             super()
             .get_queryset(request)
@@ -474,7 +476,7 @@ class FindingAdmin(FindingLoopMixin, FindingExportMixin, DubanAdmin):
                 ),
                 duban_extension_deadline=Subquery(extensions.values("requested_deadline")[:1]),
                 duban_extension_decision=Subquery(extensions.values("decision")[:1]),
-                duban_owner=F("item__project__owner_company"),
+                duban_owner=owner,
             )
         )
 

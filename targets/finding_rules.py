@@ -10,7 +10,7 @@ without a database.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -224,11 +224,3 @@ def may_work_on(state: str, finding_department_id: int | None, *, staff: bool, d
 def may_confirm(state: str, confirmed: bool, *, staff: bool) -> bool:
     """Only bureau staff confirm, and only an open finding still awaiting confirmation (待确认)."""
     return staff and is_open(state) and not confirmed
-
-
-# The owners of a tracked item, by field name (what manual_finding() reads from an item).
-OWNER_FIELDS: Mapping[str, str] = {
-    "department_id": "lead_department_id",
-    "responsible_leader_id": "responsible_leader_id",
-    "contact_id": "contact_id",
-}
