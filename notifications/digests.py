@@ -38,7 +38,7 @@ from targets.models import Dispatch, Escalation, Finding, Milestone, Person, Pla
 from targets.reasons import reason_text
 from targets.supervision import open_after_period
 
-from . import webhooks
+from . import robots
 from .delivery import Breaker, Outgoing, deliver
 from .emails import make_message
 from .models import Delivery, DeliveryKind, DeliveryStatus, UnitWebhook
@@ -437,8 +437,8 @@ def send_to_robots(week: Week, period: str, summary: DigestSummary, *, dry_run: 
                 key=key,
                 address=f"{hook['platform']}:{hook['pk']}",
                 period=period,
-                build=lambda hook=hook, ctx=ctx: webhooks.build(hook, ctx),
-                transport=webhooks.post,
+                build=lambda hook=hook, ctx=ctx: robots.build(hook, ctx),
+                transport=robots.post,
             )
         )
         summary.count(outcome)
