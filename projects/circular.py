@@ -33,9 +33,9 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from targets import periods
-from targets.admin_status import reason_text
 from targets.choices import FindingEventKind, FindingLevel, FindingState, MatterSource, RecheckResult, StatusChoice
 from targets.models import AssignedMatter, Escalation, ExtensionRequest, Finding, FindingEvent, Plan
+from targets.reasons import reason_text
 from targets.schedule import month_end
 
 from .dashboard.filters import Filters
