@@ -24,6 +24,8 @@ from targets.downloads import docx_response
 from targets.exports import XLSX_CONTENT_TYPE
 from targets.headlines import current_plan
 
+from ..documents import circular
+from ..documents import circular_docx as circular_document
 from . import compare
 from . import filters as dashboard_filters
 from .battle_map import DONE, OVERDUE, PLANNED, SYMBOLS
@@ -152,12 +154,10 @@ def dashboard_xlsx(request, site):
 
 def circular_docx(request, site):
     """The month's 督查通报 (.docx) for the dashboard's plan and month (filters do not apply: it covers every unit)."""
-    from projects import circular
-
     plan, chosen, _offered, errors = _selection(request)
     if plan is None or errors:
         response = dashboard_view(request, site)
         response.status_code = 400
         return response
     data = circular.gather(plan, chosen.month)
-    return docx_response(circular.circular_docx(data), circular.file_name(data))
+    return docx_response(circular_document.circular_docx(data), circular_document.file_name(data))

@@ -5,6 +5,9 @@ battle map, every item of the responsibility table), so it is written row by row
 (write_streamed: targets.spreadsheets' layout — title row, header row, rows, 亿元 totals row).
 Sheet names, headers and labels are Chinese in every interface language (the bureau's documents);
 choice labels go through targets.exports.zh, and figures formatted as text are formatted under zh-hans.
+
+Over 400 lines on purpose: one writer per dashboard section, kept beside each other so the
+workbook reads in the page's order.
 """
 
 from __future__ import annotations

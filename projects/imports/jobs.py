@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 from targets.permissions import is_bureau_staff, user_department_id
 
 from ..models import ImportBatch
-from . import ledger, progress
+from . import progress, register
 from .common import Analysis
 from .workbook import ImportFileError
 
@@ -103,7 +103,7 @@ def run_analysis(batch: ImportBatch, report=None) -> Analysis:
     report = report or progress_reporter(batch.pk)
     data = bytes(batch.data)
     if batch.kind == ImportBatch.Kind.LEDGER:
-        return ledger.analyse(data, batch.plan, report)
+        return register.analyse(data, batch.plan, report)
     return progress.analyse(data, batch.plan, department_id=scope_department(batch), progress=report)
 
 
@@ -217,7 +217,7 @@ def apply_batch(batch_id: int) -> ImportBatch:
             if batch.status != Status.APPLYING:
                 return batch
             report("applying", 0, batch.new_rows + batch.changed_rows)
-            module = ledger if batch.kind == ImportBatch.Kind.LEDGER else progress
+            module = register if batch.kind == ImportBatch.Kind.LEDGER else progress
             # The rows the batch changes are locked before they are read again: an edit saved meanwhile
             # either committed first (and the stale check sees it) or waits for this transaction.
             module.lock_existing(batch.plan, [row["code"] for row in batch.preview.get("rows", [])])

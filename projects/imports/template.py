@@ -1,8 +1,8 @@
-"""The downloadable templates: the project ledger and the monthly progress sheet, each with a
+"""The downloadable templates: the project register (项目台账) and the monthly progress sheet, each with a
 notes sheet (填写说明) that explains every column. Chinese in every interface language (the
 bureau's documents), like targets.exports.
 
-The ledger template is laid out as the bureau's own ledgers are: a merged title row, then a
+The register template is laid out as the bureau's own 台账 are: a merged title row, then a
 two-row header whose merged group "分月累计计划投资（万元）" spans the month columns, so the
 template itself goes through the same header detection as the files units send.
 """
@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from targets.models import Department, Plan, TrackedItem
 from targets.spreadsheets import write_cell
 
-from . import ledger, progress
+from . import progress, register
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 SAMPLE_FONT = Font(color="7F7F7F", italic=True)
@@ -61,12 +61,12 @@ def _save(book: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def ledger_template(plan: Plan | None) -> bytes:
+def register_template(plan: Plan | None) -> bytes:
     year = plan.year if plan else timezone.localdate().year
     book = Workbook()
     sheet = book.active
-    sheet.title = ledger.SHEET_NAMES[0]
-    columns = ledger.COLUMNS
+    sheet.title = register.SHEET_NAMES[0]
+    columns = register.COLUMNS
     width = len(columns) + len(MONTH_LABELS)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     title = sheet.cell(row=1, column=1, value=f"{year}年重大项目台账")
@@ -77,7 +77,7 @@ def ledger_template(plan: Plan | None) -> bytes:
         sheet.merge_cells(start_row=2, start_column=index, end_row=3, end_column=index)
         sheet.column_dimensions[get_column_letter(index)].width = 30 if column.key in {"title", "plan_statement"} else 14
     first_month = len(columns) + 1
-    _header_cell(sheet, 2, first_month, ledger.MONTH_GROUP)
+    _header_cell(sheet, 2, first_month, register.MONTH_GROUP)
     sheet.merge_cells(start_row=2, start_column=first_month, end_row=2, end_column=width)
     for offset, label in enumerate(MONTH_LABELS):
         _header_cell(sheet, 3, first_month + offset, label)
@@ -115,10 +115,10 @@ def ledger_template(plan: Plan | None) -> bytes:
         cell = sheet.cell(row=4, column=first_month + offset, value=1000 * (offset + 1))
         cell.font, cell.border, cell.number_format = SAMPLE_FONT, BORDER, "#,##0.00"
     sheet.freeze_panes = "C4"
-    rows = [(c.header, c.meaning, "必填" if c.required else "选填", c.fmt, ledger.allowed_values(c)) for c in columns]
+    rows = [(c.header, c.meaning, "必填" if c.required else "选填", c.fmt, register.allowed_values(c)) for c in columns]
     rows.append(
         (
-            f"{ledger.MONTH_GROUP}：1—2月 … 12月",
+            f"{register.MONTH_GROUP}：1—2月 … 12月",
             "截至各月末的累计计划完成投资（分月计划）；1—2月合并，为截至2月末",
             "选填",
             "数字，单位万元；逐月不得减少",

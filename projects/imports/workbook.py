@@ -4,6 +4,9 @@ Files arrive as the units keep them: a merged title row above the header, two-ro
 merged group ("2023年计划") spans month sub-columns, formulas, numbers typed as text with thousands
 separators or full-width digits, and the combined 1—2月 month. The header row is found by matching
 known column names, never assumed to be row 1.
+
+Over 400 lines on purpose: the cell parsers (text, numbers, dates, months) and the sheet reader
+are the one surface (workbook.parse_number, workbook.read_table …) the imports and tests call.
 """
 
 from __future__ import annotations

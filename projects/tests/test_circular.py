@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
-from projects import circular
+from projects.documents import circular, circular_docx
 from projects.tests.factories import ProjectFactory
 from targets import findings, followup
 from targets.models import AssignedMatter, Finding, Person, ProgressReport
@@ -79,7 +79,7 @@ def text_of(content: bytes) -> tuple[str, list[list[list[str]]]]:
 
 
 def test_the_circular_of_a_seeded_month(plan, july):
-    content = circular.circular_docx(circular.gather(plan, D(2023, 7, 1)))
+    content = circular_docx.circular_docx(circular.gather(plan, D(2023, 7, 1)))
     text, tables = text_of(content)
 
     assert "督 查 通 报" in text
@@ -117,7 +117,7 @@ def test_the_circular_of_a_seeded_month(plan, july):
 
 def test_a_closed_month_reads_the_same_after_later_changes_and_in_english(plan, july, staff_user, time_machine):
     _p1, _p2, done, _old = july
-    before = text_of(circular.circular_docx(circular.gather(plan, D(2023, 7, 1))))
+    before = text_of(circular_docx.circular_docx(circular.gather(plan, D(2023, 7, 1))))
 
     time_machine.move_to(dt.datetime(2023, 8, 20, 9, tzinfo=dt.UTC), tick=False)
     p1_finding = Finding.objects.get(item__code="P1", cause="red")
@@ -125,7 +125,7 @@ def test_a_closed_month_reads_the_same_after_later_changes_and_in_english(plan, 
     findings.close_out(p1_finding, staff_user, "8月已追上", on=D(2023, 8, 15))
     followup.reopen(done, staff_user, "群众反映又出问题", on=D(2023, 8, 18))
     with translation.override("en"):
-        after = text_of(circular.circular_docx(circular.gather(plan, D(2023, 7, 1))))
+        after = text_of(circular_docx.circular_docx(circular.gather(plan, D(2023, 7, 1))))
 
     assert after == before
 

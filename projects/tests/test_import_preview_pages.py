@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from projects.admin_imports import ERRORS_SHOWN
+from projects.admin.imports import ERRORS_SHOWN
 from projects.imports import jobs
 from projects.models import ImportBatch
 

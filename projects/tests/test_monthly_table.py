@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from projects.documents.monthly_table import monthly_table, monthly_xlsx, parse_month, schedule_percent
 from projects.models import Project
-from projects.monthly_table import monthly_table, monthly_xlsx, parse_month, schedule_percent
 from targets.tests.factories import CheckpointFactory, PersonFactory, ProgressReportFactory
 from targets.tests.formula_text import AT_SUM, HYPERLINK, PLUS_ONE, assert_written_as_text
 from targets.tests.supervision_data import make_run, make_snapshot

@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from projects.documents.monthly_table import monthly_table
 from projects.imports import progress
-from projects.monthly_table import monthly_table
 from projects.tests.factories import ProjectFactory
 from projects.tests.xlsx import workbook
 from security.models import AuditEvent

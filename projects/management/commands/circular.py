@@ -3,7 +3,7 @@
     manage.py circular 2023-07 [--plan 2023] [--output FILE]
 
 Without --plan, the plan of the month's year. Without --output, 督查通报-2023-07.docx in the current
-folder. A closed month gives the same document every time (projects.circular).
+folder. A closed month gives the same document every time (projects.documents.circular).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from projects import circular
+from projects.documents import circular, circular_docx
 from targets.models import Plan
 
 
@@ -34,8 +34,8 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"No plan for {year}.")
         data = circular.gather(found, first)
-        path = Path(output or circular.file_name(data))
-        path.write_bytes(circular.circular_docx(data))
+        path = Path(output or circular_docx.file_name(data))
+        path.write_bytes(circular_docx.circular_docx(data))
         self.stdout.write(
             f"Wrote {path}: {sum(data.colours.values())} items, {len(data.red_items)} red, {data.opened} findings opened, "
             f"{data.closed} closed, {len(data.overdue)} overdue, {len(data.matters)} assigned matters, "

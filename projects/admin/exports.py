@@ -1,8 +1,8 @@
-"""The project list's exports: the ledger (重大项目台账) and the monthly scheduling table (月度调度表).
+"""The project list's exports: the register table (重大项目台账, projects.documents.register_table) and the monthly scheduling table (月度调度表).
 
-The ledger is targets.admin_exports.ExcelExportMixin's export of the list. The monthly table is
+It is targets.admin_exports.ExcelExportMixin's export of the list. The monthly table is
 <changelist>/monthly.xlsx?month=2023-07 plus the list's own query string: every project of that
-year's plan that the list shows with its filters and search (projects.monthly_table). The list page
+year's plan that the list shows with its filters and search (projects.documents.monthly_table). The list page
 offers it through a small form (month select, default the last complete month) in
 templates/admin/projects/project/export_tools.html.
 """
@@ -23,8 +23,8 @@ from targets.downloads import xlsx_response
 from targets.models import Plan
 from targets.spreadsheets import table_xlsx
 
-from .ledger import projects_table
-from .monthly_table import last_complete_month, month_label, monthly_table, monthly_xlsx, parse_month
+from ..documents.monthly_table import last_complete_month, month_label, monthly_table, monthly_xlsx, parse_month
+from ..documents.register_table import register_table
 
 MONTH_PARAM = "month"
 
@@ -54,7 +54,7 @@ class ProjectExportMixin(ExcelExportMixin):
     def export_workbook(self, request, queryset):
         projects = list(queryset)
         as_of = as_of_for(projects)
-        return table_xlsx(projects_table(projects, as_of)), f"重大项目台账-{as_of.isoformat()}.xlsx"
+        return table_xlsx(register_table(projects, as_of)), f"重大项目台账-{as_of.isoformat()}.xlsx"
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.monthly_view)

@@ -1,4 +1,5 @@
-"""The project ledger (项目台账): columns, row parsing and validation, diff by code, apply.
+"""The project register import (项目台账: projects and their monthly plans): columns, row parsing
+and validation, diff by code, apply.
 
 A row matches an existing project of the chosen plan by its code (项目编号). A column the file
 does not have leaves that field as it is; a blank cell in a column the file has clears the field
@@ -243,7 +244,7 @@ class References:
 
 
 @dataclass
-class LedgerAction:
+class ProjectAction:
     row: int
     project: Project
     is_new: bool
@@ -253,14 +254,14 @@ class LedgerAction:
 
 
 def analyse(data: bytes, plan: Plan, progress: ProgressCallback = no_progress) -> Analysis:
-    """Read a ledger file and compare it with the plan's projects. Nothing is written."""
+    """Read a register file and compare it with the plan's projects. Nothing is written."""
     with translation.override("zh-hans"):
         return _analyse(data, plan, progress)
 
 
 def _analyse(data: bytes, plan: Plan, progress: ProgressCallback) -> Analysis:
     table = workbook.read_table(data, SHEET_NAMES, known_headers(), extra_header=month_header, required=REQUIRED)
-    analysis = Analysis(kind="ledger", sheet=table.name)
+    analysis = Analysis(kind="ledger", sheet=table.name)  # ImportBatch.Kind.LEDGER, a stored value
     analysis.errors.extend(missing_column_errors(table, REQUIRED))
     if table.missing:
         return analysis
@@ -408,7 +409,7 @@ def _row(number: int, row: tuple, table: workbook.Sheet, refs: References, seen:
     outcome = RowOutcome(number, code, title or (existing.title if existing else ""), status, changes)
     if status == UNCHANGED:
         return outcome, [], None
-    return outcome, [], LedgerAction(number, project, existing is None, changed_fields, planned, old_points)
+    return outcome, [], ProjectAction(number, project, existing is None, changed_fields, planned, old_points)
 
 
 def _read(column: Column, raw: object, refs: References):

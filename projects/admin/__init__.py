@@ -27,10 +27,10 @@ from targets.admin_status import BehindFilter, ItemStatusMixin, LightFilter
 from targets.choices import ScheduleMode
 from targets.headlines import current_plan
 
-from .admin_exports import ProjectExportMixin
-from .admin_imports import ProjectImportMixin
-from .models import Blocker, Project
-from .schedule import month_ends
+from ..models import Blocker, Project
+from ..schedule import month_ends
+from .exports import ProjectExportMixin
+from .imports import ProjectImportMixin
 
 # A project's annual planned investment is the tracked item's target value.
 ANNUAL_PLAN_LABEL = _("Annual planned investment (10k yuan)")

@@ -1,7 +1,7 @@
 """Excel imports in the admin: buttons on the project list, upload → preview → confirm, and the
 list of past imports (projects.imports does the work; these views only check who may do what).
 
-- The project ledger (项目台账) is imported by bureau staff only: units do not create projects.
+- The project register (项目台账) is imported by bureau staff only: units do not create projects.
 - Monthly progress is imported by staff (any item) and by a unit's user (its unit's items only;
   the analysis turns other rows into errors).
 - A unit's user sees only its unit's imports.
@@ -31,8 +31,9 @@ from targets.headlines import current_plan
 from targets.models import Plan
 from targets.permissions import user_department_id
 
-from .imports import error_report, jobs, template
-from .models import ImportBatch
+from ..imports import error_report, jobs, template
+from ..models import ImportBatch
+from ..tasks import analyse_import_task, apply_import_task
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # The preview page of a 5,000-row file: new/changed rows a page, errors shown (the rest: the error workbook).
@@ -130,8 +131,6 @@ class ProjectImportMixin:
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             batch = jobs.create_batch(kind, form.cleaned_data["plan"], upload.name, upload.read(), request.user)
-            from .tasks import analyse_import_task
-
             jobs.dispatch(analyse_import_task, batch.pk)
             return HttpResponseRedirect(reverse("admin:projects_project_import_batch", args=[batch.pk]))
         context = {
@@ -148,7 +147,7 @@ class ProjectImportMixin:
         plan = Plan.objects.filter(pk=request.GET.get("plan")).first() if request.GET.get("plan", "").isdigit() else None
         plan = plan or current_plan()
         if kind == Kind.LEDGER:
-            content, name = template.ledger_template(plan), "项目台账导入模板.xlsx"
+            content, name = template.register_template(plan), "项目台账导入模板.xlsx"
         else:
             department_id = None if is_staff(request) else user_department_id(request.user)
             content, name = template.progress_template(plan, department_id), "月度进度导入模板.xlsx"
@@ -198,8 +197,6 @@ class ProjectImportMixin:
         if not may_import(request, batch.kind) or not jobs.may_apply(request.user, batch):
             raise PermissionDenied
         if jobs.claim_for_apply(batch, request.user):
-            from .tasks import apply_import_task
-
             jobs.dispatch(apply_import_task, batch.pk)
         else:
             messages.warning(request, gettext("This import cannot be applied (again): see its status below."))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from targets.choices import DepartmentKind, MilestoneKind
 
-from .choices import BlockerCategory, Category, Stage
+from ..choices import BlockerCategory, Category, Stage
 
 EMAIL_DOMAIN = "demo.duban.local"
 

@@ -1,6 +1,6 @@
-"""The project ledger (重大项目台账) of what the project list shows, as the bureau's .xlsx table.
+"""The project register export (重大项目台账) of what the project list shows, as the bureau's .xlsx table.
 
-    projects_table(projects, as_of) -> targets.spreadsheets.Table
+    register_table(projects, as_of) -> targets.spreadsheets.Table
 
 The projects come from the project list's queryset (its filters, search and ordering) with its
 annotations: latest_value / latest_report_date (the latest report) and duban_status (the light at
@@ -21,7 +21,7 @@ from targets.headlines import completion_percent
 from targets.ledgers import ledger_title, light
 from targets.spreadsheets import Column, Table, column_sum, one_decimal
 
-from .choices import BatchLevel, Category, Stage
+from ..choices import BatchLevel, Category, Stage
 
 # The level flags as the bureau abbreviates them (a project can carry several).
 LEVELS = (
@@ -87,8 +87,8 @@ def overall_completion(rows: Sequence[Sequence]) -> Decimal | None:
     return one_decimal(column_sum(rows, COMPLETED) * 100 / annual) if annual else None
 
 
-def projects_table(projects: Sequence, as_of: dt.date) -> Table:
-    """The ledger: one row per project, in the given order, and the totals row in 亿元."""
+def register_table(projects: Sequence, as_of: dt.date) -> Table:
+    """The register table: one row per project, in the given order, and the totals row in 亿元."""
     with translation.override("zh-hans"):
         rows = [project_row(index, project) for index, project in enumerate(projects, start=1)]
     return Table(

@@ -38,7 +38,7 @@ from targets.models import Checkpoint, MonthSnapshot, Plan, ProgressReport
 from targets.querysets import with_status
 from targets.spreadsheets import Column, one_decimal
 
-from .models import Project
+from ..models import Project
 
 HUNDRED = Decimal(100)
 
