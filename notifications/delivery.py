@@ -82,7 +82,7 @@ class Outgoing:
     level: int | None = None
     # Builds the message only once the row is claimed (rendering is wasted on a skipped key).
     build: Callable[[], EmailMultiAlternatives] | None = None
-    # Another channel (notifications.webhooks): called with the built message, raises on failure.
+    # Another channel (notifications.robots): called with the built message, raises on failure.
     transport: Callable[[object], None] | None = None
 
 

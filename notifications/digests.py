@@ -30,15 +30,15 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 
-from targets import judging
-from targets.admin_status import reason_text
-from targets.choices import OPEN_FINDING_STATES, FindingLevel, ItemKind, ReviewState, StatusChoice
+from targets import item_kinds, judging
+from targets.choices import FindingLevel, ItemKind, ReviewState, StatusChoice
 from targets.followup import rechecks_due
 from targets.formatting import goal_amount, wan
 from targets.models import Dispatch, Escalation, Finding, Milestone, Person, Plan, ProgressReport, StatusSnapshot, SupervisionRun
+from targets.reasons import reason_text
 from targets.supervision import open_after_period
 
-from . import webhooks
+from . import robots
 from .delivery import Breaker, Outgoing, deliver
 from .emails import make_message
 from .models import Delivery, DeliveryKind, DeliveryStatus, UnitWebhook
@@ -59,9 +59,6 @@ def iso_week(day: dt.date) -> str:
 
 def admin_url(name: str, pk: int) -> str:
     return settings.SITE_URL + reverse(f"admin:{name}_change", args=[pk])
-
-
-ITEM_ADMIN = {ItemKind.GOAL: "targets_target", ItemKind.PROJECT: "projects_project"}
 
 
 @dataclass
@@ -152,12 +149,12 @@ def _gather(as_of: dt.date) -> Week:
             row["missing_reports"] = [
                 reason_text(reason, item) for reason in row["reasons"] if reason.get("code") in REPORT_CODES
             ]
-            row["url"] = admin_url(ITEM_ADMIN.get(row["kind"], "targets_trackeditem"), row["item_id"])
+            row["url"] = admin_url(item_kinds.of(row["kind"]).admin, row["item_id"])
             week.items.append(row)
     week.items.sort(key=lambda r: (RANK.get(r["status"], 9), -(r["gap"] or Decimal(0)), r["ratio"] or Decimal(0), r["code"]))
 
     # Draft goals (year roll-over, not yet published) are left out of the digests.
-    for r in Finding.objects.filter(item__plan__in=plans, item__is_draft=False, state__in=OPEN_FINDING_STATES).values(
+    for r in Finding.objects.filter(item__plan__in=plans, item__is_draft=False).open().values(
         "pk", "item_id", "item__code", "item__title", "cause", "level", "deadline", "opened_on", "department_id",
         "contact_id", "responsible_leader_id", "days_overdue", "confirmed_at",
     ):  # fmt: skip
@@ -440,8 +437,8 @@ def send_to_robots(week: Week, period: str, summary: DigestSummary, *, dry_run: 
                 key=key,
                 address=f"{hook['platform']}:{hook['pk']}",
                 period=period,
-                build=lambda hook=hook, ctx=ctx: webhooks.build(hook, ctx),
-                transport=webhooks.post,
+                build=lambda hook=hook, ctx=ctx: robots.build(hook, ctx),
+                transport=robots.post,
             )
         )
         summary.count(outcome)

@@ -26,15 +26,16 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 
-from targets import judging
-from targets.choices import OPEN_FINDING_STATES, Cadence, FindingLevel, ReviewState
+from targets import item_kinds, judging
+from targets.choices import Cadence, FindingLevel, ReviewState
 from targets.evaluation import plan_thresholds
 from targets.findings import holiday_overrides
 from targets.models import Checkpoint, Escalation, Person, Plan, ProgressReport, TrackedItem
+from targets.querysets import open_finding
 from targets.schedule import report_due_date
 
 from .delivery import Breaker, Outgoing, deliver
-from .digests import ITEM_ADMIN, LEVELS, admin_url
+from .digests import LEVELS, admin_url
 from .emails import make_message
 from .models import Delivery, DeliveryKind
 from .preferences import muted_and_delegates
@@ -80,10 +81,10 @@ def send_escalation_notices(as_of: dt.date, breaker: Breaker | None = None) -> N
     with translation.override(settings.LANGUAGE_CODE):
         rows = list(
             Escalation.objects.filter(
+                open_finding("finding__"),
                 level__gte=FindingLevel.WARNING,
                 date__lte=as_of,
                 date__gt=as_of - dt.timedelta(days=NOTICE_WINDOW_DAYS),
-                finding__state__in=OPEN_FINDING_STATES,
                 # Escalation follows confirmation: never a notice for a finding staff have not confirmed.
                 finding__confirmed_at__isnull=False,
             )
@@ -171,7 +172,7 @@ class Reminder:
 def due_reminders(plan: Plan, as_of: dt.date, due_day: int, overrides) -> list[Reminder]:
     """The figures of ``plan`` whose reminder falls on ``as_of``, on each item's own calendar
     (targets.judging): three queries, the distinct calendars and the season windows."""
-    owing = TrackedItem.objects.filter(plan=plan).filter(judging.owes_reports_q())
+    owing = TrackedItem.objects.filter(plan=plan).owing_reports()
     calendars: list[tuple[Q, tuple]] = []
     for cadence, lag, start, end in (
         owing.exclude(target__cadence=Cadence.SEASONAL)
@@ -217,7 +218,7 @@ def items_lacking_report(plan: Plan, reminder: Reminder) -> list[dict]:
             which |= where
         for r in (
             TrackedItem.objects.filter(plan=plan)
-            .filter(judging.owes_reports_q())
+            .owing_reports()
             .filter(which)
             .exclude(Exists(reported))
             .values(
@@ -262,7 +263,7 @@ def remind(plan: Plan, reminder: Reminder, summary: NoticeSummary) -> None:
     for r in rows:
         who = r["contact_id"] or r["lead_department__head_id"]
         if who:
-            r["url"] = admin_url(ITEM_ADMIN.get(r["kind"], "targets_trackeditem"), r["pk"])
+            r["url"] = admin_url(item_kinds.of(r["kind"]).admin, r["pk"])
             by_person[who].append(r)
     people = people_by_id([*by_person, *(r["lead_department__head_id"] for r in rows if r["lead_department__head_id"])])
     month = reminder.last

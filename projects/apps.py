@@ -15,6 +15,12 @@ class ProjectsConfig(AppConfig):
 
         engine.register_provider(rollups.compute_all, rollups.POOLS)
 
+        # ... and lends the engine what it shows of a project: its admin page and its owner (项目业主).
+        from targets import item_kinds
+        from targets.choices import ItemKind
+
+        item_kinds.register(ItemKind.PROJECT, admin="projects_project", child="project", owner="owner_company")
+
         from targets.supervision import run_finished
 
         run_finished.connect(warm_dashboard_after_run, dispatch_uid="projects.warm_dashboard")

@@ -7,31 +7,21 @@ queries for 5 rows as for 50), and the colour filters filter on that annotation.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import admin
 from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from . import charts, formatting
-from .choices import OPEN_FINDING_STATES, ItemKind, StatusChoice
+from . import charts, formatting, item_kinds
+from .choices import StatusChoice
 from .evaluation import evaluate_item
 from .headlines import plan_as_of
 from .models import Finding, StatusSnapshot, SupervisionRun
 from .permissions import is_bureau_staff
+from .reasons import LIGHT_LABELS, amount_text, reason_text
 
-# Short colour names for badges (绿 / 黄 / 红 / 蓝 / 灰 in Chinese).
-LIGHT_LABELS = {
-    StatusChoice.GREEN: pgettext_lazy("light", "Green"),
-    StatusChoice.YELLOW: pgettext_lazy("light", "Yellow"),
-    StatusChoice.RED: pgettext_lazy("light", "Red"),
-    StatusChoice.BLUE: pgettext_lazy("light", "Blue"),
-    StatusChoice.GREY: pgettext_lazy("light", "Grey"),
-}
 # Background, text colour.
 LIGHT_COLOURS = {
     StatusChoice.GREEN: ("#2e7d32", "#fff"),
@@ -42,84 +32,6 @@ LIGHT_COLOURS = {
 }
 BEHIND = (StatusChoice.YELLOW, StatusChoice.RED)
 SEVERITY = {StatusChoice.GREY: 0, StatusChoice.BLUE: 1, StatusChoice.GREEN: 2, StatusChoice.YELLOW: 3, StatusChoice.RED: 4}
-
-# Reason codes of targets.rules, rendered with their parameters (a generic text for unknown codes).
-REASONS = {
-    "before_period": _("The period starts on %(period_start)s."),
-    "before_first_statistics": _("Before the first statistics point: nothing to judge yet."),
-    "no_schedule": _("No schedule to judge against."),
-    "not_expected_yet": _("Nothing is expected yet."),
-    "no_data": _("No figure reported."),
-    "no_data_overdue": _("No figure reported although it was due on %(due)s."),
-    "target_met": _("Target met."),
-    "target_not_met_yet": _("Target not met yet."),
-    "target_missed": _("Target missed at the end of the period."),
-    "ahead": _("Ahead of schedule: %(actual)s against %(expected)s expected by %(judged_on)s."),
-    "on_schedule": _("On schedule."),
-    "behind_schedule": _("Behind schedule: %(actual)s against %(expected)s expected by %(judged_on)s (%(ratio)s)."),
-    "well_behind_schedule": _("Well behind schedule: %(actual)s against %(expected)s expected by %(judged_on)s (%(ratio)s)."),
-    "forecast_miss": _("On the path, but the period-end forecast %(forecast)s misses the target %(target)s."),
-    "relation_holds": _("The reported figure meets the target."),
-    "relation_fails": _("The reported figure %(actual)s does not meet the target %(target)s."),
-    "no_milestone_date": _("No milestone has a date yet."),
-    "milestone_due_soon": _("Milestone “%(title)s” is due on %(planned)s."),
-    "milestone_overdue": _("Milestone “%(title)s” was due on %(planned)s: %(days)s days overdue."),
-    "milestone_long_overdue": _("Milestone “%(title)s” was due on %(planned)s: %(days)s days overdue (long overdue)."),
-    "milestone_past_period": _("Milestone “%(title)s” (due %(planned)s) was not done by the end of the period."),
-    "report_missing": _("The progress report for %(periods)s is missing."),
-    "reports_missing": _("%(count)s progress reports are missing: %(periods)s."),
-    "override": _("Set by staff: %(text)s"),
-    "target_missed_at_deadline": _("Target missed at the deadline: %(actual)s against %(target)s."),
-    "floor_held": _("Stock held: %(actual)s against the required %(target)s."),
-    "floor_breached": _("Stock below the required %(target)s: %(actual)s (checks below on %(dates)s)."),
-    "indicative_fails": _("Indicative: the in-year figure %(actual)s does not meet the target %(target)s yet."),
-    "reporting_lapse": _("Reports not filed on time (报送不及时) for %(periods)s; a later cumulative report covers them."),
-}
-GENERIC_REASON = _("Reason: %(code)s")
-
-
-class _Params(dict):
-    def __missing__(self, key):
-        return formatting.EMPTY
-
-
-def _amount_text(item, value) -> str:
-    if value in (None, ""):
-        return formatting.EMPTY
-    value = Decimal(str(value))
-    target = getattr(item, "target", None) if item is not None and item.kind == ItemKind.GOAL else None
-    if target is not None:
-        return formatting.goal_amount(target, value)
-    if item is not None and item.kind == ItemKind.PROJECT:
-        return formatting.wan(value)
-    return formatting.number(value)
-
-
-def reason_text(reason: dict, item=None) -> str:
-    """One stored reason ({"code": …, params…}) in the current language."""
-    code = reason.get("code", "")
-    params = _Params()
-    for key, value in reason.items():
-        if key in {"expected", "actual", "forecast", "target"}:
-            params[key] = _amount_text(item, value)
-        elif key == "ratio":
-            params[key] = formatting.percent(Decimal(str(value)) * 100) if value not in (None, "") else formatting.EMPTY
-        elif key == "periods":
-            params[key] = ", ".join(str(p)[:7] for p in value or [])
-        elif key == "dates":
-            params[key] = ", ".join(str(p) for p in value or [])
-        elif key == "status":
-            params[key] = LIGHT_LABELS.get(value, value)
-        elif value is None:
-            params[key] = formatting.EMPTY
-        else:
-            params[key] = value
-    if code == "no_data" and reason.get("due"):
-        code = "no_data_overdue"
-    template = REASONS.get(code)
-    if template is None:
-        return str(GENERIC_REASON) % {"code": code}
-    return str(template) % params
 
 
 def badge(status: str | None):
@@ -141,17 +53,12 @@ def badge(status: str | None):
 
 
 def latest_run_date(plan_id):
-    return (
-        SupervisionRun.objects.filter(plan_id=plan_id, finished_at__isnull=False)
-        .order_by("-as_of")
-        .values_list("as_of", flat=True)
-        .first()
-    )
+    return SupervisionRun.objects.latest_finished_date(plan_id)
 
 
 def with_latest_status(queryset, item_ref: str = "pk", plan_ref: str = "plan"):
     """Annotate duban_status_date (the plan's latest run) and duban_status (the item's light then)."""
-    run_dates = SupervisionRun.objects.filter(plan=OuterRef(plan_ref), finished_at__isnull=False).order_by("-as_of")
+    run_dates = SupervisionRun.objects.latest_finished(OuterRef(plan_ref))
     queryset = queryset.annotate(duban_status_date=Subquery(run_dates.values("as_of")[:1]))
     snapshots = StatusSnapshot.objects.filter(item=OuterRef(item_ref), date=OuterRef("duban_status_date"))
     queryset = queryset.annotate(duban_status=Subquery(snapshots.values("status")[:1]))
@@ -197,11 +104,7 @@ class BehindFilter(admin.SimpleListFilter):
 
 
 def item_change_url(kind: str, pk: int) -> str | None:
-    name = "admin:targets_target_change" if kind == ItemKind.GOAL else "admin:projects_project_change"
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return None
+    return item_kinds.change_url(kind, pk)
 
 
 class ItemStatusMixin:
@@ -232,9 +135,7 @@ class ItemStatusMixin:
             return formatting.EMPTY
         run_date = latest_run_date(obj.plan_id)
         snapshot = StatusSnapshot.objects.filter(item=obj, date=run_date).first() if run_date else None
-        open_findings = list(
-            Finding.objects.filter(item=obj, state__in=OPEN_FINDING_STATES).order_by("-level", "deadline", "pk")[:20]
-        )
+        open_findings = list(Finding.objects.filter(item=obj).open().order_by("-level", "deadline", "pk")[:20])
         finding_list = reverse("admin:targets_finding_changelist")
         # What the figures entered so far make of the colour today, before the next run.
         preview_date = plan_as_of(obj.plan)
@@ -246,8 +147,8 @@ class ItemStatusMixin:
             "preview_pending": obj.reports.awaiting_review().filter(as_of__lte=preview_date).count() if preview else 0,
             "preview_date": preview_date,
             "preview_badge": badge(preview.status) if preview else None,
-            "preview_actual": _amount_text(obj, preview.actual) if preview else None,
-            "preview_expected": _amount_text(obj, preview.expected) if preview else None,
+            "preview_actual": amount_text(obj, preview.actual) if preview else None,
+            "preview_expected": amount_text(obj, preview.expected) if preview else None,
             "run_date": run_date,
             "snapshot": snapshot,
             "badge": badge(snapshot.status if snapshot else None),
@@ -258,10 +159,10 @@ class ItemStatusMixin:
             ]
             if snapshot
             else [],
-            "expected": _amount_text(obj, snapshot.expected) if snapshot else None,
-            "actual": _amount_text(obj, snapshot.actual) if snapshot else None,
-            "gap": _amount_text(obj, snapshot.gap) if snapshot else None,
-            "forecast": _amount_text(obj, snapshot.forecast) if snapshot else None,
+            "expected": amount_text(obj, snapshot.expected) if snapshot else None,
+            "actual": amount_text(obj, snapshot.actual) if snapshot else None,
+            "gap": amount_text(obj, snapshot.gap) if snapshot else None,
+            "forecast": amount_text(obj, snapshot.forecast) if snapshot else None,
             "ratio": formatting.percent(snapshot.ratio * 100) if snapshot and snapshot.ratio is not None else formatting.EMPTY,
             "reasons": [reason_text(r, obj) for r in (snapshot.reasons if snapshot else [])],
             "open_findings": open_findings,

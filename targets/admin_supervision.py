@@ -41,14 +41,14 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import evidence, exports, findings, followup, rounds, workdays
+from . import evidence, exports, findings, followup, item_kinds, rounds
 from .admin_evidence import FindingEvidenceInline
 from .admin_exports import FindingExportMixin
 from .admin_helpers import DubanAdmin, DubanModelForm, StaffWriteMixin, is_staff, my_unit_filter
 from .admin_loop import FindingLoopMixin, FindingReplyInline, RecheckFilter
 from .admin_paging import RelatedOnlyExistsFilter
 from .admin_status import LIGHT_LABELS, badge, item_change_url
-from .choices import OPEN_FINDING_STATES, ExtensionDecision, FindingCause, FindingSource, FindingState, StatusChoice
+from .choices import ExtensionDecision, FindingCause, FindingSource, FindingState, StatusChoice
 from .downloads import docx_response, xlsx_response
 from .formatting import EMPTY
 from .headlines import current_plan
@@ -90,16 +90,9 @@ def iso(day) -> str:
     return day.isoformat() if day else EMPTY
 
 
-def own_unit(request, finding) -> bool:
-    department_id = user_department_id(request.user)
-    return department_id is not None and finding is not None and finding.department_id == department_id
-
-
 def may_work_on(request, finding) -> bool:
     """Measures, evidence, progress notes, extension and close-out requests: staff, or the finding's own unit."""
-    if finding is None or not finding.is_open:
-        return False
-    return is_staff(request) or own_unit(request, finding)
+    return findings.may_work_on(finding, request.user)
 
 
 # --- The item picker (autocomplete needs an admin for TrackedItem) -----------------------------------
@@ -164,7 +157,7 @@ class FindingStateFilter(admin.SimpleListFilter):
     def queryset(self, _request, queryset):
         value = self.value() or "open"
         if value == "open":
-            return queryset.filter(state__in=OPEN_FINDING_STATES)
+            return queryset.open()
         if value in FindingState.values:
             return queryset.filter(state=value)
         return queryset
@@ -466,6 +459,8 @@ class FindingAdmin(FindingLoopMixin, FindingExportMixin, DubanAdmin):
     def get_queryset(self, request):
         updates = FindingUpdate.objects.filter(finding=OuterRef("pk")).order_by("-date", "-pk")
         extensions = ExtensionRequest.objects.filter(finding=OuterRef("pk")).order_by("-requested_at", "-pk")
+        owner_path = item_kinds.owner_lookup("item__")  # 项目业主, lent by the register
+        owner = F(owner_path) if owner_path else Value("")
         return (
             super()
             .get_queryset(request)
@@ -481,7 +476,7 @@ class FindingAdmin(FindingLoopMixin, FindingExportMixin, DubanAdmin):
                 ),
                 duban_extension_deadline=Subquery(extensions.values("requested_deadline")[:1]),
                 duban_extension_decision=Subquery(extensions.values("decision")[:1]),
-                duban_owner=F("item__project__owner_company"),
+                duban_owner=owner,
             )
         )
 
@@ -669,30 +664,14 @@ class FindingAdmin(FindingLoopMixin, FindingExportMixin, DubanAdmin):
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         today = timezone.localdate()
-        initial.setdefault("opened_on", today)
-        initial.setdefault("source", FindingSource.SITE_INSPECTION)
-        initial.setdefault("light_when_found", StatusChoice.YELLOW)
-        plan = current_plan(today)
-        if plan is not None:
-            overrides = dict(HolidayOverride.objects.values_list("date", "is_workday"))
-            initial.setdefault("deadline", workdays.add_workdays(today, plan.finding_deadline_workdays, overrides))
+        for name, value in findings.manual_initial(today, current_plan(today)).items():
+            initial.setdefault(name, value)
         return initial
 
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
         if not change:
-            if not is_staff(request):
-                raise PermissionDenied
-            obj.cause = FindingCause.MANUAL
-            item = obj.item
-            obj.department_id = obj.department_id or item.lead_department_id
-            obj.responsible_leader_id = obj.responsible_leader_id or item.responsible_leader_id
-            obj.contact_id = obj.contact_id or item.contact_id
-            # Staff raised it themselves: no confirmation step.
-            obj.confirmed_at, obj.confirmed_by = timezone.now(), request.user
-            if obj.measures.strip():
-                obj.state = FindingState.IN_PROGRESS
-            obj.save()
+            findings.enter_by_hand(obj, request.user)  # staff only; confirmed at once
             return
         # Check the rule against the stored finding (a forged POST cannot change the unit).
         stored = Finding.objects.get(pk=obj.pk)
@@ -743,7 +722,7 @@ class FindingAdmin(FindingLoopMixin, FindingExportMixin, DubanAdmin):
                 "duban_may_request_closure": obj.state in (FindingState.OPEN, FindingState.IN_PROGRESS)
                 and may_work_on(request, obj),
                 "duban_staff_actions": is_staff(request) and obj.is_open,
-                "duban_may_confirm": is_staff(request) and obj.is_open and obj.confirmed_at is None,
+                "duban_may_confirm": findings.may_confirm(obj, request.user),
                 **self.loop_context(request, obj),
             }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -809,7 +788,7 @@ class FindingAdmin(FindingLoopMixin, FindingExportMixin, DubanAdmin):
 
     def _confirm(self, request, queryset) -> int:
         done = 0
-        for finding in queryset.filter(confirmed_at__isnull=True, state__in=OPEN_FINDING_STATES):
+        for finding in queryset.filter(confirmed_at__isnull=True).open():
             done += findings.confirm(finding, request.user)
         return done
 

@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from . import formatting
 from .admin_exports import ExcelExportMixin
 from .admin_helpers import DubanAdmin
-from .admin_status import badge, reason_text
+from .admin_status import badge
 from .choices import ItemKind, VerdictOutcome
 from .models import Verdict
+from .reasons import reason_text
 from .spreadsheets import Column, Table, table_xlsx
 
 VERDICT_COLUMNS = [

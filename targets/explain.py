@@ -134,6 +134,9 @@ def explain(
             else _("Missing reports: one overdue, yellow; two or more, red (a missed check is not covered by a later one).")
         )
     day_after = goal.period_end + dt.timedelta(days=1)
+    if kind == JudgingKind.YES_NO and not any(planned for _title, planned in milestones):
+        lines.append(_("Final verdict (年终评价): none while no milestone has a date (not judged)."))
+        return lines
     final_due = max(calendar[-1].due, day_after) if kind != JudgingKind.YES_NO and not rollup else day_after
     lines.append(
         _(

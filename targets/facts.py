@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Status(StrEnum):
@@ -50,8 +51,9 @@ class Thresholds:
     day_precise: bool = False  # linear schedules by day instead of whole months
 
 
-@dataclass(frozen=True)
-class MilestoneFacts:
+# Milestones and reports are the bulk of a run's rows (about 900,000 on the 100k register): named
+# tuples build in half the time of frozen dataclasses and stay immutable.
+class MilestoneFacts(NamedTuple):
     id: int
     kind: str  # targets.choices.MilestoneKind value
     title: str
@@ -59,14 +61,13 @@ class MilestoneFacts:
     actual_date: dt.date | None
 
 
-@dataclass(frozen=True)
-class ReportFacts:
+class ReportFacts(NamedTuple):
     as_of: dt.date
     period: dt.date  # first day of the month reported on
     value: Decimal | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass sets each of its 21 fields through object.__setattr__
 class ItemFacts:
     """Everything the rules need to judge one goal or project on a date."""
 
@@ -94,7 +95,7 @@ class ItemFacts:
     tolerance: Decimal = APPROX_TOLERANCE  # "about" goals are met from this share below the number
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reason:
     """Why an item has its colour: a stable code plus parameters (rendered in Chinese elsewhere)."""
 
@@ -102,7 +103,7 @@ class Reason:
     params: dict = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per item and run: not frozen, for the same reason as ItemFacts
 class ItemStatus:
     item_id: int
     as_of: dt.date

@@ -28,7 +28,7 @@ VERSION = 1  # bump when a cached value changes shape
 def run_stamp(plan: Plan) -> str:
     """The end of the plan's latest finished supervision run, and its latest month close or reopen
     (月度锁定: a closed month's figures are its snapshot's), in one query."""
-    runs = SupervisionRun.objects.filter(plan=OuterRef("pk"), finished_at__isnull=False)
+    runs = SupervisionRun.objects.filter(plan=OuterRef("pk")).finished()
     closes = MonthClose.objects.filter(plan=OuterRef("pk"))
 
     def latest(queryset, field: str):

@@ -21,15 +21,16 @@ and a draft whose item recovers before anyone confirmed it is withdrawn by the r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import bulk, followup, formatting, workdays
+from . import finding_rules as rules
 from .choices import (
     OPEN_FINDING_STATES,
     ExtensionDecision,
@@ -41,6 +42,7 @@ from .choices import (
     StatusChoice,
 )
 from .facts import ItemStatus, Status
+from .finding_rules import ON_TRACK, Want, is_month_end, previous_month_end, wanted_findings
 from .models import (
     Department,
     Escalation,
@@ -55,7 +57,8 @@ from .models import (
     StatusSnapshot,
     TrackedItem,
 )
-from .schedule import month_end
+from .permissions import is_bureau_staff, user_department_id
+from .querysets import open_finding
 
 # The columns open_findings() fills; the others take their defaults.
 FINDING_FIELDS = [
@@ -63,8 +66,6 @@ FINDING_FIELDS = [
     "expected", "actual", "gap", "days_overdue", "description", "problems", "department_id", "responsible_leader_id",
     "contact_id", "deadline",
 ]  # fmt: skip
-LAGGING = {Status.RED, Status.YELLOW}
-ON_TRACK = {Status.GREEN, Status.BLUE}
 
 
 @dataclass
@@ -74,78 +75,11 @@ class Outcome:
     ready_to_close: int = 0
 
 
-@dataclass(frozen=True)
-class Want:
-    """A finding the statuses call for."""
-
-    item_id: int
-    cause: str
-    status: ItemStatus
-    milestone_id: int | None = None
-    days_overdue: int | None = None
-
-    @property
-    def key(self) -> str:
-        key = Finding.key_for(self.item_id, self.cause, self.milestone_id)
-        if self.cause == FindingCause.REPORTING_LAPSE:
-            # One finding per catch-up: the lapse ends with the last month a later report covered.
-            key += f":{self.status.lapsed_periods[-1]:%Y%m}"
-        return key
-
-
-def is_month_end(day: dt.date) -> bool:
-    return day == month_end(day.year, day.month)
-
-
-def previous_month_end(day: dt.date) -> dt.date:
-    return day.replace(day=1) - dt.timedelta(days=1)
-
-
 def holiday_overrides() -> dict[dt.date, bool]:
     return dict(HolidayOverride.objects.values_list("date", "is_workday"))
 
 
 # --- The run's part ---------------------------------------------------------------------------------
-
-
-def lags_only_for_events_found_elsewhere(s: ItemStatus, fulfilled: Collection[int]) -> bool:
-    """True when the item lags only because of overdue milestones whose miss has a finding of its own.
-
-    Those are its own missed start / completion / statistics-entry milestones (the milestone
-    finding) and milestones other items' milestones fulfil (the finding is on those items). One
-    miss, one finding: the item gets no second, red or yellow-twice, finding for the same event.
-    """
-    if s.value_status in LAGGING or s.reporting_status in LAGGING or not s.overdue_milestones:
-        return False
-    covered = {*s.missed_milestones, *fulfilled}
-    return all(milestone_id in covered for milestone_id, _days in s.overdue_milestones)
-
-
-def wanted_findings(
-    statuses: Iterable[ItemStatus], yellow_before: set[int], month_end_run: bool, fulfilled: Collection[int] = ()
-) -> dict[str, Want]:
-    """The findings the statuses call for; ``fulfilled``: milestones that others' milestones fulfil."""
-    wants: dict[str, Want] = {}
-    for s in statuses:
-        if s.overridden:
-            continue  # staff have judged this item; the override's reason stands
-        covered = lags_only_for_events_found_elsewhere(s, fulfilled)
-        if s.status == Status.RED and not covered:
-            want = Want(s.item_id, FindingCause.RED, s)
-            wants[want.key] = want
-        elif s.status == Status.YELLOW and month_end_run and s.item_id in yellow_before and not covered:
-            want = Want(s.item_id, FindingCause.YELLOW_TWICE, s)
-            wants[want.key] = want
-        if s.lapsed_periods:  # 报送不及时: its own entry, whatever the colour
-            want = Want(s.item_id, FindingCause.REPORTING_LAPSE, s)
-            wants[want.key] = want
-        overdue = dict(s.overdue_milestones)
-        for milestone_id in s.missed_milestones:
-            if milestone_id in fulfilled:
-                continue  # the same event on another item (the project that fulfils it) has the finding
-            want = Want(s.item_id, FindingCause.MILESTONE_MISSED, s, milestone_id, overdue.get(milestone_id))
-            wants[want.key] = want
-    return wants
 
 
 def maintain(plan: Plan, as_of: dt.date, statuses: list[ItemStatus]) -> Outcome:
@@ -159,7 +93,7 @@ def maintain(plan: Plan, as_of: dt.date, statuses: list[ItemStatus]) -> Outcome:
 
     fulfilled = set(Milestone.objects.filter(item__plan=plan, fulfilled_by__isnull=False).values_list("pk", flat=True).distinct())
     wants = wanted_findings(statuses, yellow_before, month_end_run, fulfilled)
-    open_keys = set(Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES).values_list("dedupe_key", flat=True))
+    open_keys = set(Finding.objects.filter(item__plan=plan).open().values_list("dedupe_key", flat=True))
     new = not_yet_handled([want for key, want in wants.items() if key not in open_keys], as_of)
     # A lag that comes back after 销号 reopens the closed finding (targets.followup), not a new one.
     new = followup.reopen_relapses(as_of, new)
@@ -191,7 +125,7 @@ def not_yet_handled(wants: list[Want], as_of: dt.date) -> list[Want]:
     left_on: dict[str, dt.date] = {}
     withdrawn_on: dict[str, dt.date] = {}
     keys = [w.key for w in wants]
-    closed = Finding.objects.exclude(state__in=(*OPEN_FINDING_STATES, FindingState.WITHDRAWN))
+    closed = Finding.objects.closed().exclude(state=FindingState.WITHDRAWN)
     for done in bulk.among(closed, "dedupe_key", keys):
         for key, closed_on in done.values_list("dedupe_key", "closed_on"):
             left_on[key] = max(left_on.get(key, closed_on), closed_on)
@@ -208,15 +142,7 @@ def not_yet_handled(wants: list[Want], as_of: dt.date) -> list[Want]:
         for item_id, date in on_track.values_list("item_id", "date"):
             recovered[item_id] = max(recovered.get(item_id, date), date)
 
-    def lags_again(want: Want) -> bool:
-        closed_on = left_on.get(want.key)
-        if closed_on is None:
-            return True
-        # A missed milestone or a reporting lapse is an event: closed out once, never raised again.
-        once = (FindingCause.MILESTONE_MISSED, FindingCause.REPORTING_LAPSE)
-        return want.cause not in once and recovered.get(want.item_id, closed_on) > closed_on
-
-    return [want for want in wants if lags_again(want)]
+    return [want for want in wants if rules.raised_again(want, left_on.get(want.key), recovered.get(want.item_id))]
 
 
 class Texts:
@@ -293,9 +219,7 @@ def open_findings(plan: Plan, as_of: dt.date, new: list[Want], overrides: dict[d
     }
     keys = [w.key for w in new]
     earlier: dict[str, int] = {}
-    for closed in bulk.among(
-        Finding.objects.exclude(state__in=OPEN_FINDING_STATES).order_by("dedupe_key", "-pk"), "dedupe_key", keys
-    ):
+    for closed in bulk.among(Finding.objects.closed().order_by("dedupe_key", "-pk"), "dedupe_key", keys):
         for key, pk in closed.values_list("dedupe_key", "pk"):
             earlier.setdefault(key, pk)  # the most recent earlier finding of the same lag
 
@@ -316,7 +240,7 @@ def open_findings(plan: Plan, as_of: dt.date, new: list[Want], overrides: dict[d
     bulk.insert(Finding, FINDING_FIELDS, rows, ignore_conflicts=True)
 
     created = []
-    for found in bulk.among(Finding.objects.filter(state__in=OPEN_FINDING_STATES, opened_on=as_of), "dedupe_key", keys):
+    for found in bulk.among(Finding.objects.open().filter(opened_on=as_of), "dedupe_key", keys):
         created += found.values_list("pk", "item_id")
     links = [(pk, dept_id) for pk, item_id in created for dept_id in cooperating.get(item_id, [])]
     bulk.insert(Finding.cooperating_departments.through, ["finding_id", "department_id"], links, ignore_conflicts=True)
@@ -331,32 +255,24 @@ def mark_ready(plan: Plan, by_item: dict[int, ItemStatus], as_of: dt.date | None
     the exception: it stays, ready to close, for staff to confirm and close out.
     """
     ready, not_ready, withdrawn = [], [], []
-    automatic = Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES).exclude(cause=FindingCause.MANUAL)
+    automatic = Finding.objects.filter(item__plan=plan).open().exclude(cause=FindingCause.MANUAL)
     for pk, item_id, cause, milestone_id, flagged, confirmed_at, opened_on in automatic.values_list(
         "pk", "item_id", "cause", "milestone_id", "ready_to_close", "confirmed_at", "opened_on"
     ):
         status = by_item.get(item_id)
         if status is None:
             continue
-        if cause == FindingCause.MILESTONE_MISSED:
-            back = milestone_id not in {m for m, _days in status.overdue_milestones}
-        else:
-            back = status.status in ON_TRACK
-        # A reporting lapse (报送不及时) records a fact that recovery does not undo: never withdrawn.
-        if back and confirmed_at is None and as_of is not None and cause != FindingCause.REPORTING_LAPSE:
-            if opened_on <= as_of:  # a re-run of an earlier date does not withdraw what opened later
-                withdrawn.append(pk)
-        elif back and not flagged:
-            ready.append(pk)
-        elif not back and flagged:
-            not_ready.append(pk)
+        back = rules.back_on_track(cause, milestone_id, status)
+        step = rules.after_recovery(cause, back, flagged, confirmed_at is not None, opened_on, as_of)
+        if step is not None:
+            {rules.WITHDRAW: withdrawn, rules.READY: ready, rules.NOT_READY: not_ready}[step].append(pk)
     for rows in bulk.among(Finding.objects.all(), "pk", ready):
         rows.update(ready_to_close=True)
     for rows in bulk.among(Finding.objects.all(), "pk", not_ready):
         rows.update(ready_to_close=False)
     if withdrawn:
         withdraw(withdrawn, as_of)
-    return Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES, ready_to_close=True).count()
+    return Finding.objects.filter(item__plan=plan, ready_to_close=True).open().count()
 
 
 def withdraw(pks: list[int], as_of: dt.date) -> None:
@@ -364,31 +280,12 @@ def withdraw(pks: list[int], as_of: dt.date) -> None:
     reason = _("Withdrawn by the supervision run: back on track on %(date)s before staff confirmed it.") % {
         "date": as_of.isoformat()
     }
-    for rows in bulk.among(Finding.objects.filter(state__in=OPEN_FINDING_STATES, confirmed_at__isnull=True), "pk", pks):
+    for rows in bulk.among(Finding.objects.open().filter(confirmed_at__isnull=True), "pk", pks):
         for finding in rows:
             finding.state = FindingState.WITHDRAWN
             finding.dismissed_reason = reason
             finding.closed_on = as_of  # the day it left the register
             finding.save(update_fields=["state", "dismissed_reason", "closed_on"])
-
-
-def target_level(
-    plan: Plan, as_of: dt.date, opened_on: dt.date, deadline: dt.date, red_persists: bool, confirmed_on: dt.date | None
-) -> int:
-    """The rung a finding has reached on ``as_of``.
-
-    Only a confirmed finding climbs: its days count from the later of opening and confirmation (a
-    manual finding is confirmed when staff enter it), so a draft never warns the unit head or the
-    leader, and confirming an old draft does not fire its warnings at once.
-    """
-    if confirmed_on is None or as_of < confirmed_on:
-        return FindingLevel.REMINDER
-    days_open = (as_of - max(opened_on, confirmed_on)).days
-    if days_open >= plan.escalate_supervision_days or red_persists:
-        return FindingLevel.SUPERVISION
-    if days_open >= plan.escalate_warning_days or as_of > deadline:
-        return FindingLevel.WARNING
-    return FindingLevel.REMINDER
 
 
 def confirmed_day(confirmed_at: dt.datetime | None) -> dt.date | None:
@@ -398,7 +295,7 @@ def confirmed_day(confirmed_at: dt.datetime | None) -> dt.date | None:
 def escalate(plan: Plan, as_of: dt.date, by_item: dict[int, ItemStatus], red_before: set[int], before: dt.date) -> int:
     """Raise open findings up the ladder; each level is recorded once, with who is told."""
     findings = list(
-        Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES).values_list(
+        Finding.objects.filter(item__plan=plan).open().values_list(
             "pk", "item_id", "opened_on", "deadline", "level", "department_id", "responsible_leader_id", "contact_id",
             "reopened_on", "confirmed_at",
         )
@@ -406,9 +303,7 @@ def escalate(plan: Plan, as_of: dt.date, by_item: dict[int, ItemStatus], red_bef
     if not findings:
         return 0
     reached = set(
-        Escalation.objects.filter(finding__item__plan=plan, finding__state__in=OPEN_FINDING_STATES).values_list(
-            "finding_id", "level"
-        )
+        Escalation.objects.filter(open_finding("finding__"), finding__item__plan=plan).values_list("finding_id", "level")
     )
     heads = dict(Department.objects.filter(head__isnull=False).values_list("pk", "head_id"))
     people_ids = {pid for row in findings for pid in (row[6], row[7])} | set(heads.values())
@@ -433,7 +328,7 @@ def escalate(plan: Plan, as_of: dt.date, by_item: dict[int, ItemStatus], red_bef
             and confirmed_on is not None
             and max(opened_on, confirmed_on) <= before
         )
-        goal = target_level(plan, as_of, opened_on, deadline, red_persists, confirmed_on)
+        goal = rules.target_level(plan, as_of, opened_on, deadline, red_persists, confirmed_on)
         told = [contact_id]
         for step in range(FindingLevel.REMINDER, goal + 1):
             if step == FindingLevel.WARNING:
@@ -443,7 +338,7 @@ def escalate(plan: Plan, as_of: dt.date, by_item: dict[int, ItemStatus], red_bef
             if (pk, step) in reached:
                 continue
             recipients = [{"id": p, **people[p]} for p in dict.fromkeys(told) if p in people]
-            reason = escalation_reason(step, as_of, opened_on, deadline, red_persists)
+            reason = rules.escalation_reason(step, as_of, opened_on, deadline, red_persists)
             new_rows.append((pk, step, as_of, reason, recipients))
         if goal > level:
             raise_to.setdefault(goal, []).append(pk)
@@ -454,17 +349,50 @@ def escalate(plan: Plan, as_of: dt.date, by_item: dict[int, ItemStatus], red_bef
     return sum(1 for row in new_rows if row[1] > FindingLevel.REMINDER)
 
 
-def escalation_reason(level: int, as_of: dt.date, opened_on: dt.date, deadline: dt.date, red_persists: bool) -> str:
-    if level == FindingLevel.REMINDER:
-        return _("Finding opened")
-    if level == FindingLevel.SUPERVISION and red_persists:
-        return _("Still red at the second month-end evaluation")
-    if level == FindingLevel.WARNING and as_of > deadline:
-        return _("Deadline %(date)s passed") % {"date": deadline.isoformat()}
-    return _("Open for %(days)s days") % {"days": (as_of - opened_on).days}
-
-
 # --- Staff and unit actions -------------------------------------------------------------------------
+
+
+def may_work_on(finding: Finding | None, user) -> bool:
+    """Measures, evidence, progress notes, extension and close-out requests (finding_rules.may_work_on)."""
+    if finding is None or not rules.is_open(finding.state):
+        return False
+    staff = is_bureau_staff(user)
+    department_id = None if staff else user_department_id(user)
+    return rules.may_work_on(finding.state, finding.department_id, staff=staff, department_id=department_id)
+
+
+def may_confirm(finding: Finding, user) -> bool:
+    return rules.may_confirm(finding.state, finding.confirmed_at is not None, staff=is_bureau_staff(user))
+
+
+def manual_initial(today: dt.date, plan: Plan | None) -> dict:
+    """The starting values of a finding staff enter by hand (deadline from the current plan)."""
+    if plan is None:
+        return rules.manual_initial(today, None, {})
+    return rules.manual_initial(today, plan.finding_deadline_workdays, holiday_overrides())
+
+
+@transaction.atomic
+def enter_by_hand(finding: Finding, user, *, at: dt.datetime | None = None) -> Finding:
+    """Save a finding bureau staff raise themselves (人工): the item's owners where left blank,
+    confirmed at once by the same user, in progress when it comes with measures."""
+    if not is_bureau_staff(user):
+        raise PermissionDenied
+    item = finding.item
+    fields = rules.manual_finding(
+        rules.Owners(finding.department_id, finding.responsible_leader_id, finding.contact_id),
+        rules.Owners(item.lead_department_id, item.responsible_leader_id, item.contact_id),
+        finding.measures,
+    )
+    state = fields.pop("state")
+    for name, value in fields.items():
+        setattr(finding, name, value)
+    finding.confirmed_at, finding.confirmed_by = at or timezone.now(), user
+    if state is not None:
+        finding.state = state
+    finding._history_user = user
+    finding.save()
+    return finding
 
 
 def _require_state(finding: Finding, allowed: Iterable[str], action: str) -> None:
@@ -487,10 +415,12 @@ def confirm(finding: Finding, user, *, at: dt.datetime | None = None) -> bool:
     at = at or timezone.now()
     finding.confirmed_at, finding.confirmed_by = at, user
     plan = Plan.objects.get(items=finding.item_id)
-    fresh = workdays.add_workdays(timezone.localdate(at), plan.finding_deadline_workdays, holiday_overrides())
+    deadline = rules.deadline_on_confirmation(
+        finding.deadline, timezone.localdate(at), plan.finding_deadline_workdays, holiday_overrides()
+    )
     fields = ["confirmed_at", "confirmed_by"]
-    if fresh > finding.deadline:
-        finding.deadline = fresh
+    if deadline != finding.deadline:
+        finding.deadline = deadline
         fields.append("deadline")
     finding._history_user = user
     finding.save(update_fields=fields)

@@ -259,7 +259,7 @@ def return_closure(finding: Finding, user, comment: str, *, on: dt.date | None =
 def _reopen(finding: Finding, user, reason: str, on: dt.date, *, kind: str, raise_level: bool) -> Finding:
     if finding.state != FindingState.CLOSED:
         raise ValidationError(_("Only a closed-out finding can be reopened."), code="invalid_state")
-    clash = Finding.objects.filter(dedupe_key=finding.dedupe_key, state__in=OPEN_FINDING_STATES).exclude(pk=finding.pk).first()
+    clash = Finding.objects.open().filter(dedupe_key=finding.dedupe_key).exclude(pk=finding.pk).first()
     if clash is not None:
         raise ValidationError(
             _("Finding #%(pk)s is already open for the same lag; follow it up there.") % {"pk": clash.pk}, code="already_open"
@@ -348,7 +348,7 @@ def record_recheck(finding: Finding, user, *, holds: bool, note: str, on: dt.dat
 def reopen_relapses(as_of: dt.date, wants: list) -> list:
     """The run's part: a lag that comes back reopens its closed-out finding instead of opening a new one.
 
-    `wants` are the lags the run is about to open (targets.findings.Want, already filtered to those
+    `wants` are the lags the run is about to open (targets.finding_rules.Want, already filtered to those
     that recovered after their close-out). Those whose key has a closed-out finding reopen the most
     recent one (level raised by one, on the timeline as a relapse); the rest are returned to be opened.
     A dismissed finding is not reopened: staff judged it no problem, so a new lag is a new finding.

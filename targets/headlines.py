@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from . import rollups
-from .choices import OPEN_FINDING_STATES, ActualSource, Comparator, FindingLevel, ItemKind, MetricKind, Rollup, StatusChoice
+from .choices import ActualSource, Comparator, FindingLevel, ItemKind, MetricKind, Rollup, StatusChoice
 from .figures_cache import cached
 from .models import Finding, Plan, StatusSnapshot, SupervisionRound, SupervisionRun, Target
 from .spreadsheets import one_decimal
@@ -94,12 +94,7 @@ def supervision_summary(plan: Plan) -> dict:
     """
     from .rounds import dispatch_count
 
-    run_date = (
-        SupervisionRun.objects.filter(plan=plan, finished_at__isnull=False)
-        .order_by("-as_of")
-        .values_list("as_of", flat=True)
-        .first()
-    )
+    run_date = SupervisionRun.objects.latest_finished_date(plan)
     counts: dict[tuple[str, str], int] = {}
     if run_date is not None:
         rows = (
@@ -112,12 +107,7 @@ def supervision_summary(plan: Plan) -> dict:
         LightCount(status, counts.get((status, ItemKind.GOAL), 0), counts.get((status, ItemKind.PROJECT), 0))
         for status in StatusChoice.values
     ]
-    by_level = dict(
-        Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES)
-        .order_by()
-        .values_list("level")
-        .annotate(n=Count("pk"))
-    )
+    by_level = dict(Finding.objects.filter(item__plan=plan).open().order_by().values_list("level").annotate(n=Count("pk")))
     levels = [(level, label, by_level.get(level, 0)) for level, label in FindingLevel.choices]
     return {
         "duban_run_date": run_date,

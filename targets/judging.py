@@ -9,8 +9,8 @@ Every other module asks here (docs/judging.md is the reader's version):
   February together; quarterly figures come after the quarter with the goal's publication lag;
   seasonal figures at the end of each season window (the goal's checkpoint dates); annual figures
   after the period; event goals owe no periodic report.
-- owes_reports() / owes_reports_q(): which items owe periodic reports (Python and the same rule as
-  an ORM filter, for the reminders).
+- OWES_REPORTS: which items owe periodic reports, stated once and read in Python (owes_reports())
+  and as an ORM filter (owes_reports_q(), TrackedItem.objects.owing_reports()).
 - is_final(): when the final verdict is made.
 - due_soon() / due_soon_q(): the milestone reminder window (提醒, not a light).
 - figure_key() / is_monthly_due() / reminder_dates(): the report reminders follow each goal's own
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 from collections.abc import Container
 from dataclasses import dataclass
 
@@ -86,40 +87,65 @@ def cadence_of(cadence: str | None) -> str:
     return cadence or Cadence.MONTHLY
 
 
+@dataclass(frozen=True, slots=True)
+class _Is:
+    """One condition of a rule on an item: its ``lookup`` (a TrackedItem field path) is one of
+    ``values`` (or, when ``negate``, is not). Read in Python (holds) and as an ORM filter (q)."""
+
+    lookup: str
+    values: frozenset
+    negate: bool = False
+
+    def holds(self, item: dict) -> bool:
+        return (item[self.lookup] in self.values) != self.negate
+
+    def q(self, prefix: str):
+        from django.db.models import Q
+
+        condition = Q(**{f"{prefix}{self.lookup}__in": sorted(self.values)})
+        return ~condition if self.negate else condition
+
+
+_GOAL_BY_HAND = (_Is("kind", frozenset({ItemKind.GOAL})), _Is("target__actual_source", frozenset({ActualSource.ROLLUP}), True))
+# Who owes periodic reports, the one statement of the rule: any branch, every condition in it.
+# Projects do (monthly); hand-reported goals with a cadence set do unless it is event-driven or a
+# yes/no; without a cadence, hand-reported scheduled goals with a cumulative number do.
+OWES_REPORTS = (
+    (_Is("kind", frozenset({ItemKind.PROJECT})),),
+    (
+        *_GOAL_BY_HAND,
+        _Is("target__cadence", frozenset({"", Cadence.EVENT}), True),
+        _Is("target__metric_kind", frozenset({MetricKind.MILESTONE}), True),
+        _Is("schedule_mode", frozenset({ScheduleMode.MILESTONES}), True),
+    ),
+    (
+        *_GOAL_BY_HAND,
+        _Is("target__cadence", frozenset({""})),
+        _Is("target__metric_kind", CUMULATIVE_KINDS),
+        _Is("schedule_mode", SCHEDULED_MODES),
+    ),
+)
+
+
 def owes_reports(
     item_kind: str, metric_kind: str | None, source: str | None, schedule_mode: str, cadence: str | None = None
 ) -> bool:
-    """Does the item owe periodic reports? Projects do (monthly); hand-reported scheduled goals
-    with a numeric metric do, on their cadence; roll-ups, yes/no and event goals do not."""
-    if item_kind == ItemKind.PROJECT:
-        return True
-    if cadence == Cadence.EVENT:
-        return False
-    if cadence:  # set on the goal: any hand-reported goal with a number or a relation to report
-        return source != ActualSource.ROLLUP and metric_kind != MetricKind.MILESTONE and schedule_mode != ScheduleMode.MILESTONES
-    return source != ActualSource.ROLLUP and metric_kind in CUMULATIVE_KINDS and schedule_mode in SCHEDULED_MODES
+    """Does the item owe periodic reports? (OWES_REPORTS, read in Python.)"""
+    item = {
+        "kind": item_kind,
+        "target__metric_kind": metric_kind,
+        "target__actual_source": source,
+        "schedule_mode": schedule_mode,
+        "target__cadence": cadence or "",
+    }
+    return any(all(condition.holds(item) for condition in branch) for branch in OWES_REPORTS)
 
 
 def owes_reports_q(prefix: str = ""):
-    """owes_reports() as an ORM filter on TrackedItem (``prefix`` for a relation to it)."""
-    from django.db.models import Q
-
-    def field(name: str) -> str:
-        return prefix + name
-
-    goal = Q(**{field("kind"): ItemKind.GOAL}) & ~Q(**{field("target__actual_source"): ActualSource.ROLLUP})
-    explicit = (
-        ~Q(**{field("target__cadence"): ""})
-        & ~Q(**{field("target__cadence"): Cadence.EVENT})
-        & ~Q(**{field("target__metric_kind"): MetricKind.MILESTONE})
-        & ~Q(**{field("schedule_mode"): ScheduleMode.MILESTONES})
-    )
-    derived = (
-        Q(**{field("target__cadence"): ""})
-        & Q(**{field("target__metric_kind") + "__in": CUMULATIVE_KINDS})
-        & Q(**{field("schedule_mode") + "__in": SCHEDULED_MODES})
-    )
-    return Q(**{field("kind"): ItemKind.PROJECT}) | (goal & (explicit | derived))
+    """OWES_REPORTS as an ORM filter on TrackedItem (``prefix`` for a relation to it); the named
+    queryset TrackedItem.objects.owing_reports() reads it."""
+    branches = (functools.reduce(operator.and_, (condition.q(prefix) for condition in branch)) for branch in OWES_REPORTS)
+    return functools.reduce(operator.or_, branches)
 
 
 # --- the calendar of figures ----------------------------------------------------------------------

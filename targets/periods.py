@@ -215,7 +215,7 @@ def run_date(plan: Plan, as_of: dt.date) -> OfficialDate | None:
     official snapshot then answers. One query."""
     from .models import SupervisionRun
 
-    runs = SupervisionRun.objects.filter(plan=OuterRef("pk"), finished_at__isnull=False, as_of__lte=as_of).order_by("-as_of")
+    runs = SupervisionRun.objects.latest_finished(OuterRef("pk"), as_of)
     closes = MonthClose.objects.filter(plan=OuterRef("pk"), closed=True, month__lte=as_of).order_by("-month")
     # The month of as_of may be closed but end after it: then the closed month before it answers.
     row = (

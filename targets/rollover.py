@@ -26,7 +26,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from . import bulk
-from .choices import OPEN_FINDING_STATES, FindingCause, FindingState
+from .choices import FindingCause, FindingState
 from .models import Checkpoint, Department, Finding, Milestone, Person, Plan, ProgressReport, Target, TrackedItem
 
 BATCH = 1000
@@ -276,8 +276,10 @@ def publish_goals(goals: QuerySet, user=None) -> int:
 def carried_findings(source: Plan, would_carry: Iterable[int] = ()) -> QuerySet:
     """Open findings of the old plan's items that have a next-year record (or would have, in a dry run)."""
     carried = Q(item__next_year__isnull=False) | Q(item_id__in=list(would_carry))
-    return Finding.objects.filter(carried, item__plan=source, state__in=OPEN_FINDING_STATES).exclude(
-        Exists(Milestone.objects.filter(pk=OuterRef("milestone_id")).filter(reached(source.period_end)))
+    return (
+        Finding.objects.filter(carried, item__plan=source)
+        .open()
+        .exclude(Exists(Milestone.objects.filter(pk=OuterRef("milestone_id")).filter(reached(source.period_end))))
     )
 
 

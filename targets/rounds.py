@@ -21,15 +21,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import workdays
-from .choices import OPEN_FINDING_STATES, ItemKind, MetricKind
+from . import item_kinds, workdays
+from .choices import ItemKind, MetricKind
 from .models import Department, Dispatch, ExtensionRequest, Finding, HolidayOverride, Plan, RoundFinding, SupervisionRound
 
 
@@ -75,8 +74,7 @@ def findings_for_lists(queryset=None):
     """Findings with everything the three lists show, in a fixed number of queries."""
     queryset = Finding.objects.all() if queryset is None else queryset
     related = ["item", "item__plan", "item__target", "milestone", "department", "responsible_leader", "contact", "verified_by"]
-    if apps.is_installed("projects"):
-        related.append("item__project")
+    related += item_kinds.owner_related("item__")
     return queryset.select_related(*related).prefetch_related(
         "cooperating_departments",
         "updates",
@@ -90,7 +88,6 @@ def three_lists_row(finding: Finding) -> dict:
     Dates are ISO strings, amounts decimal strings; people and units are their names at the time.
     """
     item = finding.item
-    project = getattr(item, "project", None) if item.kind == ItemKind.PROJECT else None
     department = finding.department
     contact = finding.contact
     return {
@@ -125,7 +122,7 @@ def three_lists_row(finding: Finding) -> dict:
         "cooperating_departments": sorted(str(d) for d in finding.cooperating_departments.all()),
         "contact": contact.name if contact else "",
         "contact_phone": contact.phone if contact else "",
-        "owner_company": project.owner_company if project is not None else "",
+        "owner_company": item_kinds.owner_of(item),
         # 整改清单
         "measures": finding.measures,
         "deadline": _iso(finding.deadline),
@@ -159,7 +156,7 @@ def rows_of(findings: Iterable[Finding]) -> list[dict]:
 
 
 def open_findings(plan: Plan):
-    return Finding.objects.filter(item__plan=plan, state__in=OPEN_FINDING_STATES)
+    return Finding.objects.filter(item__plan=plan).open()
 
 
 # --- Rounds ---------------------------------------------------------------------------------------

@@ -154,7 +154,18 @@ def cents(value: Decimal) -> Decimal:
 
 def exact(value: Decimal) -> Decimal:
     """A plan's own number as stored (three decimals): never rounded to cents (98.392 公里)."""
-    return value.quantize(MILLI, rounding=ROUND_HALF_UP) if value.as_tuple().exponent < -2 else cents(value)
+    return value.quantize(MILLI, rounding=ROUND_HALF_UP) if more_than_cents(value) else cents(value)
+
+
+def more_than_cents(value: Decimal) -> bool:
+    """Whether the number is written with more than two decimals (its exponent is below -2).
+
+    Read off its text: as_tuple() builds a named tuple, a third of a run's rule time on 100k items."""
+    text = str(value)
+    if "E" in text:
+        return value.as_tuple().exponent < -2
+    dot = text.find(".")
+    return dot >= 0 and len(text) - dot - 1 > 2
 
 
 def clamp(value: Decimal, target: Decimal) -> Decimal:

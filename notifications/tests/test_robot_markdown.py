@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from notifications import webhooks
+from notifications import robots
 
 HOSTILE = "[点此领取](http://evil.example/x) **紧急**\n# 假标题"
 
@@ -22,7 +22,7 @@ def test_a_hostile_title_forges_no_link_in_the_robot_markdown():
     }
     hook = {"platform": "wecom", "url": "https://robot.example/send?key=k", "secret": "", "unit": "[单位](http://evil.example)"}
 
-    markdown = webhooks.build(hook, ctx).markdown
+    markdown = robots.build(hook, ctx).markdown
 
     assert "](http://evil.example" not in markdown
     assert "\n# 假标题" not in markdown

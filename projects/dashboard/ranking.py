@@ -123,7 +123,7 @@ def count_report_cells(plan: Plan) -> ReportCells:
             owing[(cell, (cadence or "", lag, start, end))] += n
     dues: dict[Calendar, tuple[dt.date, ...]] = {}
     on_time: dict[tuple[Cell, Calendar, int], int] = {}
-    owing_items = everything.filter(judging.owes_reports_q())
+    owing_items = everything.owing_reports()
     if connection.vendor != "postgresql":
         count_on_time(plan, owing, owing_items, dues, on_time)
         return ReportCells(dues=dues, owing=dict(owing), on_time=on_time)

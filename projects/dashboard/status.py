@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Q
 
 from targets import periods
-from targets.choices import OPEN_FINDING_STATES, FindingState
+from targets.choices import FindingState
 from targets.models import Finding, Plan
+from targets.querysets import open_finding
 
 
 def run_date(plan: Plan, as_of: dt.date) -> dt.date | None:
@@ -41,7 +42,7 @@ class OpenFindings:
 
 def open_at(as_of: dt.date) -> Q:
     """Findings open at the end of the as-of date."""
-    still_open = Q(state__in=OPEN_FINDING_STATES)
+    still_open = open_finding()
     closed_later = Q(state=FindingState.CLOSED, closed_on__gt=as_of)
     return Q(opened_on__lte=as_of) & (still_open | closed_later)
 

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field, replace
 from django.utils import timezone, translation
 
 from targets import periods
-from targets.admin_status import reason_text
 from targets.choices import FindingEventKind, FindingLevel, FindingState, MatterSource, RecheckResult, StatusChoice
 from targets.models import AssignedMatter, Escalation, ExtensionRequest, Finding, FindingEvent, Plan
+from targets.reasons import reason_text
 from targets.schedule import month_end
 
 from ..dashboard.filters import Filters

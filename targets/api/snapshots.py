@@ -26,9 +26,7 @@ NOT_JUDGED = "not_judged"
 
 def run_dates(plan_ids: Iterable[int], as_of: dt.date | None) -> dict[int, dt.date]:
     """Each plan's latest finished supervision run on or before as_of (any date when None)."""
-    runs = SupervisionRun.objects.filter(plan_id__in=set(plan_ids), finished_at__isnull=False)
-    if as_of is not None:
-        runs = runs.filter(as_of__lte=as_of)
+    runs = SupervisionRun.objects.filter(plan_id__in=set(plan_ids)).finished(as_of)
     return dict(runs.order_by().values_list("plan_id").annotate(Max("as_of")))
 
 

@@ -416,12 +416,7 @@ class StatusView(WritesInTransaction, APIView):
 
 def summary_counts(plan: Plan, as_of: dt.date) -> dict:
     """Items per colour and kind at the plan's latest finished run on or before as_of."""
-    run_date = (
-        SupervisionRun.objects.filter(plan=plan, finished_at__isnull=False, as_of__lte=as_of)
-        .order_by("-as_of")
-        .values_list("as_of", flat=True)
-        .first()
-    )
+    run_date = SupervisionRun.objects.latest_finished_date(plan, as_of)
     counts = {colour: {"goal": 0, "project": 0} for colour in StatusChoice.values}
     if run_date is not None:
         rows = (

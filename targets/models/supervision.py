@@ -32,6 +32,8 @@ from ..choices import (
     StatusChoice,
     VerdictOutcome,
 )
+from ..finding_rules import finding_key
+from ..querysets import FindingQuerySet, SupervisionRunQuerySet
 from .plan import VALUE, Department, Milestone, Person, Plan, TrackedItem
 
 STATUS = {"max_length": 6, "choices": StatusChoice.choices}
@@ -155,6 +157,8 @@ class SupervisionRun(models.Model):
     opened = models.PositiveIntegerField(_("findings opened"), default=0)
     escalated = models.PositiveIntegerField(_("findings escalated"), default=0)
     ready_to_close = models.PositiveIntegerField(_("findings ready to close"), default=0)
+
+    objects = SupervisionRunQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("supervision run")
@@ -304,6 +308,8 @@ class Finding(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     history = HistoricalRecords()
 
+    objects = FindingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
@@ -334,7 +340,7 @@ class Finding(models.Model):
 
     @staticmethod
     def key_for(item_id: int, cause: str, milestone_id: int | None = None) -> str:
-        return f"{item_id}:{cause}:{milestone_id or 0}"
+        return finding_key(item_id, cause, milestone_id)
 
     @property
     def is_open(self) -> bool:

@@ -38,6 +38,14 @@ def test_it_prints_every_goal_in_chinese(plan):
     assert "低于目标数不超过5%即视为完成" in g43
     g53 = text.split("2023-G53", 1)[1].split("\n\n", 1)[0]
     assert "98.392" in g53
+    # Conditional (适时启动): no date, so grey and no year-end verdict until the bureau dates it.
+    g76 = text.split("2023-G76", 1)[1].split("\n\n", 1)[0]
+    assert "节点尚未设定日期" in g76
+    assert "节点未设定日期时不作评价" in g76
+    assert "最迟" not in g76
+    # Projects financed beyond 2022's water plant: one is enough.
+    g33 = text.split("2023-G33", 1)[1].split("\n\n", 1)[0]
+    assert "目标≥ 1 个" in g33
 
 
 def test_every_goal_says_what_makes_it_red_and_when_it_is_final(plan):

@@ -3,13 +3,31 @@ event (one missed milestone, however many items carry it) opens one finding."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 
-from targets.choices import FindingCause, FindingLevel
+from targets.choices import FindingCause, FindingLevel, FindingSource, FindingState, StatusChoice
 from targets.facts import ItemStatus, Status
-from targets.findings import lags_only_for_events_found_elsewhere, target_level, wanted_findings
+from targets.finding_rules import (
+    NOT_READY,
+    READY,
+    WITHDRAW,
+    Owners,
+    Want,
+    after_recovery,
+    back_on_track,
+    deadline_on_confirmation,
+    lags_only_for_events_found_elsewhere,
+    manual_finding,
+    manual_initial,
+    may_confirm,
+    may_work_on,
+    raised_again,
+    target_level,
+    wanted_findings,
+)
 from targets.models import Plan
 
 D = dt.date
@@ -118,3 +136,123 @@ def test_yellow_twice_is_not_opened_for_a_covered_lag_either():
     assert causes(wanted_findings([item], {1}, True)) == {(1, FindingCause.MILESTONE_MISSED, 7)}
     behind = status(Status.YELLOW, value=Status.YELLOW)
     assert causes(wanted_findings([behind], {1}, True)) == {(1, FindingCause.YELLOW_TWICE, None)}
+
+
+# --- after 销号: raised again only when the lag came back after the item recovered ----------------
+
+CLOSED_ON = D(2023, 8, 1)
+# (cause, closed on, latest on-track date since, raised again)
+AGAIN_CASES = [
+    (FindingCause.RED, None, None, True),  # never closed: a new lag
+    (FindingCause.RED, CLOSED_ON, None, False),  # closed, never back on track since: the same lag
+    (FindingCause.RED, CLOSED_ON, D(2023, 8, 10), True),  # recovered after the close-out, lags again
+    (FindingCause.YELLOW_TWICE, CLOSED_ON, D(2023, 7, 30), False),  # recovered only before the close-out
+    (FindingCause.MILESTONE_MISSED, CLOSED_ON, D(2023, 8, 10), False),  # an event: closed once for good
+    (FindingCause.REPORTING_LAPSE, CLOSED_ON, D(2023, 8, 10), False),
+]
+
+
+@pytest.mark.parametrize(("cause", "closed_on", "recovered_on", "again"), AGAIN_CASES)
+def test_a_closed_lag_is_raised_again_only_after_a_recovery(cause, closed_on, recovered_on, again):
+    want = Want(1, cause, dataclasses.replace(status(), lapsed_periods=(D(2023, 6, 1),)))
+    assert raised_again(want, closed_on, recovered_on) is again
+
+
+# --- what a run does with an open automatic finding whose item it judged ------------------------
+
+AS_OF = D(2023, 8, 15)
+# (cause, back on track, flagged ready, confirmed, opened on, as of, step)
+RECOVERY_CASES = [
+    (FindingCause.RED, True, False, False, D(2023, 8, 1), AS_OF, WITHDRAW),  # a draft no one took up
+    (FindingCause.RED, True, False, False, D(2023, 8, 20), AS_OF, None),  # a re-run of an earlier date
+    (FindingCause.RED, True, False, False, D(2023, 8, 1), None, READY),  # no date: never withdrawn
+    (FindingCause.REPORTING_LAPSE, True, False, False, D(2023, 8, 1), AS_OF, READY),  # a fact: stays
+    (FindingCause.RED, True, False, True, D(2023, 8, 1), AS_OF, READY),  # confirmed: staff verify it
+    (FindingCause.RED, True, True, True, D(2023, 8, 1), AS_OF, None),  # already flagged
+    (FindingCause.RED, False, True, True, D(2023, 8, 1), AS_OF, NOT_READY),  # lagging again
+    (FindingCause.RED, False, False, False, D(2023, 8, 1), AS_OF, None),
+]
+
+
+@pytest.mark.parametrize(("cause", "back", "flagged", "confirmed", "opened_on", "as_of", "step"), RECOVERY_CASES)
+def test_a_recovered_item_withdraws_its_draft_or_flags_its_finding(cause, back, flagged, confirmed, opened_on, as_of, step):
+    assert after_recovery(cause, back, flagged, confirmed, opened_on, as_of) == step
+
+
+@pytest.mark.parametrize(
+    ("cause", "milestone_id", "item", "back"),
+    [
+        (FindingCause.RED, None, status(Status.GREEN), True),
+        (FindingCause.RED, None, status(Status.YELLOW), False),
+        (FindingCause.MILESTONE_MISSED, 7, status(Status.RED, overdue=(7,)), False),  # still overdue
+        (FindingCause.MILESTONE_MISSED, 7, status(Status.RED, overdue=(8,)), True),  # red for another reason
+    ],
+)
+def test_a_missed_milestone_recovers_with_the_milestone_not_the_colour(cause, milestone_id, item, back):
+    assert back_on_track(cause, milestone_id, item) is back
+
+
+# --- staff decisions ---------------------------------------------------------------------------------
+
+OPEN, IN_PROGRESS, CLOSED = FindingState.OPEN, FindingState.IN_PROGRESS, FindingState.CLOSED
+# (state, finding's unit, staff, user's unit, may work on it)
+WORK_CASES = [
+    (OPEN, 5, True, None, True),  # bureau staff: any open finding
+    (IN_PROGRESS, 5, False, 5, True),  # its own unit
+    (OPEN, 5, False, 6, False),  # another unit
+    (OPEN, None, False, None, False),  # a login without a unit never matches a finding without one
+    (CLOSED, 5, True, None, False),  # nobody works on a closed finding
+    (FindingState.WITHDRAWN, 5, False, 5, False),
+]
+
+
+@pytest.mark.parametrize(("state", "unit", "staff", "user_unit", "may"), WORK_CASES)
+def test_staff_or_the_findings_own_unit_work_on_an_open_finding(state, unit, staff, user_unit, may):
+    assert may_work_on(state, unit, staff=staff, department_id=user_unit) is may
+
+
+@pytest.mark.parametrize(
+    ("state", "confirmed", "staff", "may"),
+    [(OPEN, False, True, True), (OPEN, True, True, False), (OPEN, False, False, False), (CLOSED, False, True, False)],
+)
+def test_only_staff_confirm_an_open_finding_awaiting_confirmation(state, confirmed, staff, may):
+    assert may_confirm(state, confirmed, staff=staff) is may
+
+
+ITEM_OWNERS = Owners(1, 2, 3)
+
+
+@pytest.mark.parametrize(
+    ("entered", "measures", "owners", "state"),
+    [
+        (Owners(None, None, None), "", (1, 2, 3), None),  # the item's owners, left open
+        (Owners(9, None, 8), "  ", (9, 2, 8), None),  # what staff entered stands
+        (Owners(None, None, None), "派员督导", (1, 2, 3), FindingState.IN_PROGRESS),  # measures: in progress
+    ],
+)
+def test_a_finding_entered_by_hand_takes_the_items_owners_where_left_blank(entered, measures, owners, state):
+    fields = manual_finding(entered, ITEM_OWNERS, measures)
+    assert (fields["department_id"], fields["responsible_leader_id"], fields["contact_id"]) == owners
+    assert (fields["cause"], fields["state"]) == (FindingCause.MANUAL, state)
+
+
+def test_a_hand_entered_finding_starts_from_a_site_inspection_due_in_the_plans_working_days():
+    friday = D(2023, 7, 7)
+    assert manual_initial(friday, 5, {}) == {
+        "opened_on": friday,
+        "source": FindingSource.SITE_INSPECTION,
+        "light_when_found": StatusChoice.YELLOW,
+        "deadline": D(2023, 7, 14),
+    }
+    assert "deadline" not in manual_initial(friday, None, {})  # no current plan: no deadline offered
+
+
+@pytest.mark.parametrize(
+    ("deadline", "confirmed_on", "moved_to"),
+    [
+        (D(2023, 7, 31), D(2023, 7, 7), D(2023, 7, 31)),  # far enough: kept
+        (D(2023, 7, 10), D(2023, 7, 7), D(2023, 7, 14)),  # too close: 5 working days from the confirmation
+    ],
+)
+def test_confirming_gives_the_unit_at_least_the_plans_working_days(deadline, confirmed_on, moved_to):
+    assert deadline_on_confirmation(deadline, confirmed_on, 5, {}) == moved_to

@@ -9,7 +9,8 @@ from django.utils import translation
 
 from targets.choices import FindingCause
 from targets.facts import ItemStatus, Status
-from targets.findings import Texts, Want, describe
+from targets.finding_rules import Want
+from targets.findings import Texts, describe
 
 
 def test_it_writes_figures_with_separators_and_the_ratio_as_a_percentage():

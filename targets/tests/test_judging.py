@@ -8,6 +8,7 @@ after missed reports, due-soon reminders, 入库's one/two-month rule, rankings 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -281,7 +282,7 @@ class TestAbout:
     )
     def test_g43(self, value, tolerance, as_of, status):
         facts = about(value)
-        facts = ItemFacts(**{**facts.__dict__, "tolerance": D(tolerance)})
+        facts = replace(facts, tolerance=D(tolerance))
         assert rules.evaluate(facts, day(as_of)).status == status
 
     def test_a_cumulative_about_goal_is_green_within_the_tolerance_of_the_path(self):
@@ -378,5 +379,5 @@ class TestLevels:
             reports=(report("2023-06-30", value),),
         )
         reports = facts.reports + ((report("2023-12-31", value),) if as_of > "2024" else ())
-        result = rules.evaluate(ItemFacts(**{**facts.__dict__, "reports": reports}), day(as_of))
+        result = rules.evaluate(replace(facts, reports=reports), day(as_of))
         assert (result.value_status, result.final) == (status, final)

@@ -46,7 +46,7 @@ GOALS = [
     ("G30", "indicative", "monthly", None, ">", "0.050", "2023-12-31"),
     ("G31", "level", "quarterly", None, "=", "0.050", "2023-12-31"),
     ("G32", "cumulative", "event", None, "=", "0.050", "2023-12-31"),
-    ("G33", "cumulative", "event", None, ">", "0.050", "2023-12-31"),
+    ("G33", "cumulative", "event", None, ">=", "0.050", "2023-12-31"),
     ("G34", "yes_no", "event", None, ">=", "0.050", "2023-12-31"),
     ("G35", "yes_no", "event", None, ">=", "0.050", "2023-12-31"),
     ("G36", "yes_no", "event", None, ">=", "0.050", "2023-12-31"),

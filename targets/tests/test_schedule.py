@@ -371,3 +371,23 @@ class TestRatio:
     )
     def test_no_ratio(self, actual, expected, comparator):
         assert schedule.ratio(actual, expected, comparator) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("98.392", "98.392"),  # the plan's own number, three decimals
+        ("100.000", "100.000"),  # as the database returns a three-decimal column
+        ("100.00", "100.00"),
+        ("100", "100.00"),
+        ("12.3", "12.30"),
+        ("-5.125", "-5.125"),
+        ("1E+2", "100.00"),
+        ("1.2E-2", "0.012"),
+        ("0", "0.00"),
+    ],
+)
+def test_exact_keeps_the_numbers_own_decimals(text, kept):
+    value = Decimal(text)
+    assert schedule.more_than_cents(value) is (value.as_tuple().exponent < -2)
+    assert str(schedule.exact(value)) == kept

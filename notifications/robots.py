@@ -78,6 +78,6 @@ def post(message: RobotMessage) -> None:
 
 def build(hook: dict, ctx: dict) -> RobotMessage:
     with translation.override(settings.LANGUAGE_CODE):
-        markdown = render_to_string("webhooks/digest.md", {"site_url": settings.SITE_URL, **ctx})
+        markdown = render_to_string("robots/digest.md", {"site_url": settings.SITE_URL, **ctx})
     subject = f"督办周报 {ctx['week']} {hook['unit']}"
     return RobotMessage(hook["platform"], hook["url"], hook["secret"], subject, markdown)
