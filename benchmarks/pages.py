@@ -138,12 +138,12 @@ def main() -> None:
     print(f"load average at start: {' '.join(load)}")
 
     if settings.DUBAN_DASHBOARD_CACHE_SECONDS > 0:
-        # What each supervision run does in the background (projects.dashboard.cells.warm): the
+        # What each supervision run does in the background (projects.dashboard.warming.warm): the
         # dashboard's cells and the register's roll-ups, so a selection's first request counts neither.
-        from projects.dashboard import cells
+        from projects.dashboard import warming
 
         start = time.perf_counter()
-        cells.warm(plan)
+        warming.warm(plan)
         print(f"dashboard cells counted (after each run, in the background): {(time.perf_counter() - start) * 1000:,.0f} ms")
 
     user_model = get_user_model()

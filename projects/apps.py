@@ -25,6 +25,12 @@ class ProjectsConfig(AppConfig):
 
         run_finished.connect(warm_dashboard_after_run, dispatch_uid="projects.warm_dashboard")
 
+        # ... and tells the dashboard's kept figures how to queue their renewal.
+        from .dashboard import cells
+        from .tasks import warm_dashboard_task
+
+        cells.Renewal.queue = lambda plan_id: warm_dashboard_task.delay(plan_id)
+
 
 def warm_dashboard_after_run(*, plan, **_kwargs) -> None:
     """Count the dashboard's kept figures again after a run, in the background (inline without a broker)."""

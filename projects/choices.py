@@ -31,6 +31,16 @@ class BatchLevel(models.TextChoices):
 BlockerCategory = ProblemCategory
 
 
+# The project level flags (a project can carry several), in the order the admin's level filter, the
+# dashboard's filter and its cells list them.
+LEVEL_FLAGS = (
+    ("is_provincial_key", _("Provincial key")),
+    ("is_provincial_major_industrial", _("Provincial major industrial")),
+    ("is_city_key", _("City key")),
+    ("is_district_key", _("District key")),
+    ("is_major", _("Major")),
+)
+
 # Thresholds that define the plan's project levels, in 万元.
 MAJOR_PROJECT_MIN = 5000  # 5000万元以上重大项目
 DISTRICT_KEY_MIN = 10000  # 区级超亿元重点项目 (strictly more than 1亿元)

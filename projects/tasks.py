@@ -7,6 +7,9 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from targets.models import Plan
+
+from .dashboard import warming
 from .imports import jobs
 
 
@@ -27,11 +30,7 @@ def purge_imports_task(days: int = jobs.KEEP_FILES_DAYS) -> int:
 
 @shared_task(name="projects.warm_dashboard", ignore_result=True)
 def warm_dashboard_task(plan_id: int) -> None:
-    """Count the dashboard's kept figures of a plan (projects.dashboard.cells.warm), after its supervision run."""
-    from targets.models import Plan
-
-    from .dashboard import cells
-
+    """Count the dashboard's kept figures of a plan (projects.dashboard.warming.warm), after its supervision run."""
     plan = Plan.objects.filter(pk=plan_id).first()
     if plan is not None:
-        cells.warm(plan)
+        warming.warm(plan)

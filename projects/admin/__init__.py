@@ -27,6 +27,7 @@ from targets.admin_status import BehindFilter, ItemStatusMixin, LightFilter
 from targets.choices import ScheduleMode
 from targets.headlines import current_plan
 
+from ..choices import LEVEL_FLAGS
 from ..models import Blocker, Project
 from ..schedule import month_ends
 from .exports import ProjectExportMixin
@@ -34,14 +35,6 @@ from .imports import ProjectImportMixin
 
 # A project's annual planned investment is the tracked item's target value.
 ANNUAL_PLAN_LABEL = _("Annual planned investment (10k yuan)")
-
-LEVEL_FLAGS = (
-    ("is_provincial_key", _("Provincial key")),
-    ("is_provincial_major_industrial", _("Provincial major industrial")),
-    ("is_city_key", _("City key")),
-    ("is_district_key", _("District key")),
-    ("is_major", _("Major")),
-)
 
 
 class ProjectLevelFilter(admin.SimpleListFilter):

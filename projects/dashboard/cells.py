@@ -10,7 +10,7 @@ a million reports read in SQL. The figures kept here are independent of the mont
 every month and every selection of the plan.
 
 They are kept with targets.figures_cache (the key holds the plan's latest finished supervision run,
-so a run renews them) and counted right after each supervision run (warm(), called by the run's
+so a run renews them) and counted right after each supervision run (warming.warm(), called by the run's
 task), so the first request of a selection after a run does not count them. A closed month's
 snapshot, when there is one, can be read instead in the sections that use these figures.
 """
@@ -18,8 +18,9 @@ snapshot, when there is one, can be read instead in the sections that use these 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from ..admin import LEVEL_FLAGS
+from ..choices import LEVEL_FLAGS
 from .filters import Filters
 
 FLAGS = tuple(flag for flag, _label in LEVEL_FLAGS)
@@ -60,45 +61,16 @@ def cell_key(row) -> Cell:
     return (kind, unit_id, leader_id, category or "", *(bool(flag) for flag in flags))
 
 
-def warm(plan) -> None:
-    """Count and keep the plan's cell figures, and the register's roll-ups at the end of the default
-    month and of the latest run's month (after a supervision run: the first dashboard request of any
-    selection then counts none of them)."""
-    from django.utils import timezone
+class Renewal:
+    """How kept figures found old are renewed: projects.apps registers the queueing of the
+    projects.warm_dashboard task here, so the sections this module serves never import the tasks."""
 
-    from targets.schedule import month_end
-
-    from .filters import default_month
-    from .headline import register_rollups
-    from .investment import investment_cells
-    from .ranking import report_cells
-    from .status import run_date
-
-    investment_cells(plan, fresh=True)
-    report_cells(plan, fresh=True)
-    months = {default_month(plan, timezone.localdate())}
-    if (latest := run_date(plan, plan.period_end)) is not None:
-        months.add(latest)
-    for month in months:
-        register_rollups(plan, month_end(month.year, month.month), fresh=True)
-    # The default selection (the whole register, the default month) as the page caches it, in the
-    # site's language: the first request of the dashboard after a run is then a cached one.
-    from django.conf import settings
-    from django.utils import translation
-
-    from .cache import cached_figures
-    from .data import figures
-
-    chosen = Filters(month=default_month(plan, timezone.localdate()))
-    with translation.override(settings.LANGUAGE_CODE):
-        cached_figures(plan, chosen, lambda: figures(plan, chosen), fresh=True)  # from the cells just counted
+    queue: Callable[[int], object] | None = None
 
 
 def renew(plan) -> None:
-    """Queue warm() (kept figures found old: they are served as they are meanwhile; inline without a broker)."""
-    from ..tasks import warm_dashboard_task
-
+    """Queue warming.warm() (kept figures found old: they are served as they are meanwhile; inline without a broker)."""
     try:
-        warm_dashboard_task.delay(plan.pk)
+        Renewal.queue(plan.pk)
     except Exception:
         logging.getLogger(__name__).warning("dashboard cells: could not queue their renewal", exc_info=True)

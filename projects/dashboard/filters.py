@@ -20,8 +20,7 @@ from targets.choices import ItemKind
 from targets.models import Department, Person, Plan, TrackedItem
 from targets.schedule import add_months, month_end, month_start
 
-from ..admin import LEVEL_FLAGS
-from ..choices import Category
+from ..choices import LEVEL_FLAGS, Category
 from ..models import Project
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")

@@ -32,6 +32,7 @@ from targets.spreadsheets import one_decimal
 from . import cells
 from .cells import Cell
 from .filters import Filters
+from .responsibility import group_lines
 
 HUNDRED = Decimal(100)
 ON_TIME = {StatusChoice.GREEN, StatusChoice.BLUE}
@@ -186,8 +187,6 @@ def ranking(plan: Plan, as_of: dt.date, filters: Filters, grouped: tuple | None 
     """Every lead unit of the selection, ranked, counted in the database whatever the register's size:
     the leader × unit lines (responsibility.group_lines, or `grouped` when the caller has them), and
     the reports due and on time by cell and calendar (report_cells)."""
-    from .responsibility import group_lines
-
     _date, groups = grouped or group_lines(plan, as_of, filters)
     names: dict[int, str] = {}
     tally: dict[int, list[int]] = defaultdict(lambda: [0] * 7)  # items, evaluated, on time, due, on time, findings, worst

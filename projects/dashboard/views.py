@@ -32,6 +32,7 @@ from .battle_map import DONE, OVERDUE, PLANNED, SYMBOLS
 from .data import Pages, build
 from .investment import chart
 from .paging import PARAMS
+from .xlsx import dashboard_workbook
 
 TEMPLATE = "admin/dashboard/index.html"
 ANCHORS = {"map": "dash-battle-map", "units": "dash-units", "groups": "dash-responsibility", "ranking": "dash-ranking"}
@@ -135,8 +136,6 @@ def dashboard_view(request, site):
 
 def dashboard_xlsx(request, site):
     """Every row of every section as .xlsx, written to a temporary file and streamed from it (constant memory)."""
-    from .xlsx import dashboard_workbook
-
     plan, chosen, offered, errors = _selection(request)
     if plan is None or errors:
         # Show the page with the messages rather than a workbook of something else than was asked.

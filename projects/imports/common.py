@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from targets import formatting
 
+from .workbook import header_key
+
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
 # How often (rows) analysis and apply report their progress.
 PROGRESS_EVERY = 250
@@ -39,8 +41,6 @@ class Column:
 
 def known_headers(columns) -> dict[str, str]:
     """Header key (workbook.header_key) → column key, for every header and alias."""
-    from .workbook import header_key
-
     known: dict[str, str] = {}
     for column in columns:
         for name in (column.header, *column.aliases):

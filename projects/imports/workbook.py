@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from ..schedule import is_reporting_month
@@ -318,8 +319,6 @@ def load_rows(data: bytes, sheet_names: Iterable[str]) -> tuple[str, list[tuple]
     has none becomes NO_CACHED_VALUE so the row parser can say what to do. Only the chosen sheet is
     read, as a stream, after the zip's sizes are checked (see check_archive).
     """
-    from openpyxl import load_workbook
-
     if not data:
         raise ImportFileError(_("The file is empty."))
     if not zipfile.is_zipfile(io.BytesIO(data)):

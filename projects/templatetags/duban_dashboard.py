@@ -6,6 +6,7 @@ from django import template
 
 from targets import formatting
 from targets.admin_status import badge
+from targets.choices import FindingLevel
 
 register = template.Library()
 
@@ -31,8 +32,6 @@ def yi_num(value) -> str:
 @register.filter
 def finding_level(level) -> str:
     """{{ 3|finding_level }} → "Level 3: supervision order" (a dash for none)."""
-    from targets.choices import FindingLevel
-
     if not level:
         return formatting.EMPTY
     return str(FindingLevel(level).label)
