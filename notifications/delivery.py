@@ -37,13 +37,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .egress import TransportError
 from .models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
-
-
-class TransportError(Exception):
-    """A channel answered but refused the message (e.g. a webhook's non-zero errcode)."""
 
 
 # Errors worth retrying: the server refused, the connection broke, or it timed out.

@@ -24,10 +24,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .delivery import TransportError
-
 ALLOWED_SCHEMES = ("http", "https")
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class TransportError(Exception):
+    """A channel answered but refused the message (e.g. a webhook's non-zero errcode); the delivery
+    ledger retries it (notifications.delivery.TRANSIENT)."""
 
 
 class RefusedDestination(TransportError):

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from targets.models import Department, Finding, Person
 
+from .egress import check_url
+
 
 class DeliveryKind(models.TextChoices):
     DIGEST_UNIT = "digest_unit", _("Weekly digest (unit contact)")
@@ -129,8 +131,6 @@ class UnitWebhook(models.Model):
         return f"{self.department} ({self.get_platform_display()})"
 
     def clean(self) -> None:
-        from .egress import check_url  # egress needs the delivery module, which imports these models
-
         super().clean()
         if self.url:
             try:
@@ -176,8 +176,6 @@ class WebhookSubscriber(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from .egress import check_url  # egress needs the delivery module, which imports these models
-
         super().clean()
         if self.url:
             try:

@@ -39,8 +39,7 @@ from .admin_rollover import PublishGoalsMixin, YearLinksMixin
 from .admin_status import BehindFilter, ItemStatusMixin, LightFilter
 from .choices import ActualSource, ItemKind, ReviewState
 from .explain import explain
-from .figures_cache import cached
-from .headlines import plan_as_of
+from .headlines import actual_of, attach_actuals
 from .models import Baseline, Department, Milestone, Person, Plan, ProgressReport, Target
 from .permissions import is_bureau_staff, user_department_id
 
@@ -320,29 +319,6 @@ class TargetAdmin(PublishGoalsMixin, TargetExportMixin, YearLinksMixin, ItemStat
     @admin.display(description=_("completion"))
     def completion_display(self, obj):
         return self.percent_of(obj, actual_of(obj))
-
-
-def attach_actuals(targets) -> None:
-    """Give each goal of a list page its actual value: roll-ups computed once per plan, not per row."""
-    computed: dict[int, dict] = {}
-    for target in targets:
-        if target.actual_source == ActualSource.ROLLUP and target.rollup:
-            if target.plan_id not in computed:
-                as_of = plan_as_of(target.plan)
-                # The register's roll-ups, kept a while like the admin home's (the same cache entry).
-                computed[target.plan_id] = cached(
-                    f"rollups:{as_of.isoformat()}",
-                    target.plan,
-                    lambda plan=target.plan, day=as_of: rollups.compute_all(plan, day),
-                )
-            target.duban_actual = computed[target.plan_id].get(target.rollup)
-
-
-def actual_of(target):
-    """A goal's current value: its roll-up (set by attach_actuals) or its latest report."""
-    if target.actual_source == ActualSource.ROLLUP:
-        return getattr(target, "duban_actual", None)
-    return getattr(target, "latest_value", None)
 
 
 class ItemLinkMixin:

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import exports, rounds
 from .downloads import xlsx_response
-from .headlines import plan_as_of
+from .headlines import attach_actuals, plan_as_of
 from .ledgers import goals_table
 from .spreadsheets import table_xlsx
 
@@ -96,8 +96,6 @@ class TargetExportMixin(ExcelExportMixin):
     """The goal ledger (目标任务台账)."""
 
     def export_workbook(self, request, queryset):
-        from .admin import attach_actuals  # targets.admin imports this module
-
         goals = list(queryset.select_related("plan", "lead_department", "responsible_leader"))
         attach_actuals(goals)
         as_of = as_of_for(goals)

@@ -25,22 +25,17 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import followup
+from . import findings, followup
 from .admin_evidence import MultipleUploadField
 from .admin_helpers import DubanModelForm, is_staff
 from .choices import FindingState, ReplyState
 from .formatting import EMPTY
 from .models import Dispatch, Finding, FindingReply
-from .permissions import user_department_id
 
 
 def may_answer(request, finding) -> bool:
-    if finding is None or not finding.is_open:
-        return False
-    if is_staff(request):
-        return True
-    department_id = user_department_id(request.user)
-    return department_id is not None and finding.department_id == department_id
+    """Replies in the admin: the rule of measures and evidence (targets.finding_rules.may_work_on)."""
+    return findings.may_work_on(finding, request.user)
 
 
 class RecheckFilter(admin.SimpleListFilter):

@@ -34,7 +34,7 @@ FIXED_AFTER_ADD = ("source", "item", "department", "cooperating_departments", "a
 
 
 class MatterForm(DubanModelForm):
-    """The source's own fields are required by AssignedMatter.clean (targets.followup.matter_errors)."""
+    """The source's own fields are required by AssignedMatter.clean (targets.models.loop.matter_errors)."""
 
     class Meta:
         model = AssignedMatter

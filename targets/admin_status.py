@@ -11,7 +11,6 @@ from django.contrib import admin
 from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import charts, formatting, item_kinds
@@ -20,33 +19,10 @@ from .evaluation import evaluate_item
 from .headlines import plan_as_of
 from .models import Finding, StatusSnapshot, SupervisionRun
 from .permissions import is_bureau_staff
-from .reasons import LIGHT_LABELS, amount_text, reason_text
+from .reasons import LIGHT_LABELS, amount_text, badge, reason_text
 
-# Background, text colour.
-LIGHT_COLOURS = {
-    StatusChoice.GREEN: ("#2e7d32", "#fff"),
-    StatusChoice.YELLOW: ("#f9c623", "#222"),
-    StatusChoice.RED: ("#c62828", "#fff"),
-    StatusChoice.BLUE: ("#1565c0", "#fff"),
-    StatusChoice.GREY: ("#9e9e9e", "#fff"),
-}
 BEHIND = (StatusChoice.YELLOW, StatusChoice.RED)
 SEVERITY = {StatusChoice.GREY: 0, StatusChoice.BLUE: 1, StatusChoice.GREEN: 2, StatusChoice.YELLOW: 3, StatusChoice.RED: 4}
-
-
-def badge(status: str | None):
-    """A coloured badge for a light (a dash when there is none)."""
-    if not status:
-        return formatting.EMPTY
-    background, colour = LIGHT_COLOURS.get(status, ("#777", "#fff"))
-    return format_html(
-        '<span class="duban-light duban-light-{}" style="display:inline-block;min-width:1.6em;padding:0 6px;'
-        'border-radius:9px;text-align:center;background:{};color:{};font-weight:600">{}</span>',
-        status,
-        background,
-        colour,
-        LIGHT_LABELS.get(status, status),
-    )
 
 
 # --- Querysets -------------------------------------------------------------------------------------

@@ -499,6 +499,19 @@ def dismiss(finding: Finding, user, reason: str) -> Finding:
     return finding
 
 
+def carry(old: list[Finding], copies: list[Finding], on: dt.date, *, reason: str, batch_size: int) -> list[Finding]:
+    """The year roll-over (targets.rollover): each old finding leaves the register as carried on
+    ``on`` and its copy opens on the item's next-year record; history rows with ``reason``."""
+    for finding in old:
+        finding.state, finding.closed_on = FindingState.CARRIED, on
+    # Close the old ones first: the partial unique constraint allows one open finding per key.
+    Finding.objects.bulk_update(old, ["state", "closed_on"], batch_size=batch_size)
+    Finding.history.bulk_history_create(old, batch_size=batch_size, update=True, default_change_reason=reason)
+    created = Finding.objects.bulk_create(copies, batch_size=batch_size)
+    Finding.history.bulk_history_create(created, batch_size=batch_size, default_change_reason=reason)
+    return created
+
+
 @transaction.atomic
 def request_extension(finding: Finding, new_deadline: dt.date, reason: str, user=None) -> ExtensionRequest:
     _require_state(finding, OPEN_FINDING_STATES, _("extended"))

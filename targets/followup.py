@@ -46,6 +46,7 @@ from .models import (
     FindingReply,
     HolidayOverride,
 )
+from .models.loop import matter_errors  # AssignedMatter.clean's rule, also asked before assigning
 from .permissions import is_bureau_staff, user_department_id
 
 
@@ -109,28 +110,6 @@ def may_answer(user, finding: Finding) -> bool:
 
 
 # --- assigned matters (交办事项) -------------------------------------------------------------------
-
-
-def matter_errors(matter: AssignedMatter) -> dict[str, ValidationError]:
-    """What an assigned matter lacks for its source (a clear error per field)."""
-    errors: dict[str, ValidationError] = {}
-
-    def need(field: str, message: str) -> None:
-        if getattr(matter, field) in (None, ""):
-            errors[field] = ValidationError(message, code="required")
-
-    if matter.source == MatterSource.INSTRUCTION:
-        need("leader", _("Name the leader who gave the instruction."))
-        need("instructed_on", _("Give the date of the instruction."))
-        need("original_text", _("Enter the instruction's original text."))
-    elif matter.source == MatterSource.MEETING:
-        need("meeting", _("Name the meeting."))
-        need("meeting_on", _("Give the date of the meeting."))
-    if matter.deadline and matter.assigned_on and matter.deadline < matter.assigned_on:
-        errors["deadline"] = ValidationError(
-            _("The deadline cannot be before the day the matter is assigned."), code="before_assigned"
-        )
-    return errors
 
 
 def matter_description(matter: AssignedMatter) -> str:

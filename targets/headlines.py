@@ -13,6 +13,7 @@ from . import rollups
 from .choices import ActualSource, Comparator, FindingLevel, ItemKind, MetricKind, Rollup, StatusChoice
 from .figures_cache import cached
 from .models import Finding, Plan, StatusSnapshot, SupervisionRound, SupervisionRun, Target
+from .reasons import badge
 from .spreadsheets import one_decimal
 
 # A share "actual ÷ target" means nothing for rankings, yes/no goals or upper limits (≤, <).
@@ -49,6 +50,29 @@ def plan_as_of(plan: Plan, as_of: dt.date | None = None) -> dt.date:
     return min(as_of or timezone.localdate(), plan.period_end)
 
 
+def attach_actuals(targets) -> None:
+    """Give each goal of a list page its actual value: roll-ups computed once per plan, not per row."""
+    computed: dict[int, dict] = {}
+    for target in targets:
+        if target.actual_source == ActualSource.ROLLUP and target.rollup:
+            if target.plan_id not in computed:
+                as_of = plan_as_of(target.plan)
+                # The register's roll-ups, kept a while like the admin home's (the same cache entry).
+                computed[target.plan_id] = cached(
+                    f"rollups:{as_of.isoformat()}",
+                    target.plan,
+                    lambda plan=target.plan, day=as_of: rollups.compute_all(plan, day),
+                )
+            target.duban_actual = computed[target.plan_id].get(target.rollup)
+
+
+def actual_of(target):
+    """A goal's current value: its roll-up (set by attach_actuals) or its latest report."""
+    if target.actual_source == ActualSource.ROLLUP:
+        return getattr(target, "duban_actual", None)
+    return getattr(target, "latest_value", None)
+
+
 def headlines(plan: Plan, as_of: dt.date, computed: dict[str, Decimal] | None = None) -> list[Headline]:
     """Headline goals with their actual values, in a fixed number of queries.
 
@@ -81,8 +105,6 @@ class LightCount:
 
     @property
     def badge(self):
-        from .admin_status import badge
-
         return badge(self.status)
 
 

@@ -11,6 +11,8 @@ Every other module asks here (docs/judging.md is the reader's version):
   after the period; event goals owe no periodic report.
 - OWES_REPORTS: which items owe periodic reports, stated once and read in Python (owes_reports())
   and as an ORM filter (owes_reports_q(), TrackedItem.objects.owing_reports()).
+- judgement_date(), statistics_months(), reporting_calendar(): the monthly calendar of cumulative
+  items (the statistics point a figure is judged at, targets.schedule's judgement date).
 - is_final(): when the final verdict is made.
 - due_soon() / due_soon_q(): the milestone reminder window (提醒, not a light).
 - figure_key() / is_monthly_due() / reminder_dates(): the report reminders follow each goal's own
@@ -29,8 +31,8 @@ from collections.abc import Container
 from dataclasses import dataclass
 
 from .choices import ActualSource, Cadence, ItemKind, JudgingKind, MetricKind, ScheduleMode
-from .facts import FIRST_STATISTICS_MONTH
-from .schedule import add_months, month_end, month_start, report_due_date
+from .facts import FIRST_STATISTICS_MONTH, Thresholds
+from .schedule import DEFAULT_THRESHOLDS, add_months, month_end, month_start, report_due_date
 from .workdays import Overrides, add_workdays, is_workday
 
 QUARTER_END_MONTHS = (3, 6, 9, 12)
@@ -301,3 +303,41 @@ def reminder_phase(as_of: dt.date, due: dt.date, before_days: int, overrides: Ov
     if as_of >= after and (as_of.year, as_of.month) == (due.year, due.month):
         return "late"
     return None
+
+
+# --- the monthly calendar of cumulative items (targets.schedule's judgement date) ----------------
+
+
+def judgement_date(
+    as_of: dt.date,
+    period_start: dt.date,
+    period_end: dt.date,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    reported_periods: Container[dt.date] = frozenset(),
+    *,
+    live: bool = False,
+) -> dt.date | None:
+    """The statistics point a monthly cumulative item is judged at on ``as_of``, or None before its
+    first one: judgement_point() on the monthly calendar (the rule's one home).
+
+    The latest month end of the period (from ``first_statistics_month``; the period end when it ends
+    inside a month) on or before as_of whose figure is overdue-if-missing or has arrived; ``live``
+    items (roll-ups) always have their figure in. After the period end: its last point for good.
+    """
+    monthly = points("monthly", period_start, period_end, thresholds.report_due_day, None, (), thresholds.first_statistics_month)
+    point = judgement_point(as_of, monthly, reported_periods, live=live)
+    return point.date if point else None
+
+
+def statistics_months(period_start: dt.date, period_end: dt.date, first_month: int = FIRST_STATISTICS_MONTH) -> list[dt.date]:
+    """The first day of every statistics month of the period (January is reported with February)."""
+    return [month for month, _due in reporting_calendar(period_start, period_end, first_month)]
+
+
+def reporting_calendar(
+    period_start: dt.date, period_end: dt.date, first_month: int = FIRST_STATISTICS_MONTH, due_day: int = 5
+) -> tuple[tuple[dt.date, dt.date], ...]:
+    """(first day, report due date) of every statistics month of the period, in order (the monthly
+    calendar of points())."""
+    monthly = points("monthly", period_start, period_end, due_day, None, (), first_month)
+    return tuple((point.last, point.due) for point in monthly if point.last.month >= first_month)

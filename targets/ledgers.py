@@ -4,7 +4,7 @@
 
 The goals come from the goal list's queryset (its filters, search and ordering) with the list's
 annotations: latest_value (the latest report), duban_status (the light at the latest run) and, for
-roll-up goals, duban_actual (set by targets.admin.attach_actuals). Headers are Chinese literals and
+roll-up goals, duban_actual (set by targets.headlines.attach_actuals). Headers are Chinese literals and
 choice labels are read in Chinese: the bureau's documents are Chinese in every interface language.
 
 Goals of different units cannot be added up, so the 亿元 totals row sums only the amount goals

@@ -1,11 +1,13 @@
-"""The words of a status: short colour names and the texts of targets.rules' reason codes, in the
-current language. The admin pages, the digests, the 督查通报 circular and the verdicts read them here.
+"""The words of a status: short colour names, the coloured badge of a light, and the texts of
+targets.rules' reason codes, in the current language. The admin pages, the home page's figures,
+the digests, the 督查通报 circular and the verdicts read them here.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -20,6 +22,30 @@ LIGHT_LABELS = {
     StatusChoice.BLUE: pgettext_lazy("light", "Blue"),
     StatusChoice.GREY: pgettext_lazy("light", "Grey"),
 }
+# Background, text colour.
+LIGHT_COLOURS = {
+    StatusChoice.GREEN: ("#2e7d32", "#fff"),
+    StatusChoice.YELLOW: ("#f9c623", "#222"),
+    StatusChoice.RED: ("#c62828", "#fff"),
+    StatusChoice.BLUE: ("#1565c0", "#fff"),
+    StatusChoice.GREY: ("#9e9e9e", "#fff"),
+}
+
+
+def badge(status: str | None):
+    """A coloured badge for a light (a dash when there is none)."""
+    if not status:
+        return formatting.EMPTY
+    background, colour = LIGHT_COLOURS.get(status, ("#777", "#fff"))
+    return format_html(
+        '<span class="duban-light duban-light-{}" style="display:inline-block;min-width:1.6em;padding:0 6px;'
+        'border-radius:9px;text-align:center;background:{};color:{};font-weight:600">{}</span>',
+        status,
+        background,
+        colour,
+        LIGHT_LABELS.get(status, status),
+    )
+
 
 # Reason codes of targets.rules, rendered with their parameters (a generic text for unknown codes).
 REASONS = {

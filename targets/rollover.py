@@ -26,7 +26,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from . import bulk
-from .choices import FindingCause, FindingState
+from . import findings as finding_register
+from .choices import FindingCause
 from .models import Checkpoint, Department, Finding, Milestone, Person, Plan, ProgressReport, Target, TrackedItem
 
 BATCH = 1000
@@ -316,12 +317,7 @@ def carry_findings(source: Plan, summary: Summary, *, apply: bool) -> None:
         else:
             copy.dedupe_key = Finding.key_for(copy.item_id, copy.cause, copy.milestone_id)
         copies.append(copy)
-        finding.state, finding.closed_on = FindingState.CARRIED, source.period_end
-    # Close the old ones first: the partial unique constraint allows one open finding per key.
-    Finding.objects.bulk_update(findings, ["state", "closed_on"], batch_size=BATCH)
-    Finding.history.bulk_history_create(findings, batch_size=BATCH, update=True, default_change_reason=REASON)
-    created = Finding.objects.bulk_create(copies, batch_size=BATCH)
-    Finding.history.bulk_history_create(created, batch_size=BATCH, default_change_reason=REASON)
+    created = finding_register.carry(findings, copies, source.period_end, reason=REASON, batch_size=BATCH)
     through = Finding.cooperating_departments.through
     new_of = {f.pk: c.pk for f, c in zip(findings, created, strict=True)}
     rows = through.objects.filter(finding_id__in=list(new_of)).values_list("finding_id", "department_id")

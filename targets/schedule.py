@@ -30,7 +30,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
-from collections.abc import Container, Sequence
+from collections.abc import Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from .facts import FIRST_STATISTICS_MONTH, Thresholds
@@ -102,47 +102,6 @@ def report_due_date(month: dt.date, due_day: int = 5) -> dt.date:
     next month, clamped to that month's length."""
     following = add_months(month_start(month), 1)
     return following.replace(day=min(due_day, calendar.monthrange(following.year, following.month)[1]))
-
-
-def judgement_date(
-    as_of: dt.date,
-    period_start: dt.date,
-    period_end: dt.date,
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
-    reported_periods: Container[dt.date] = frozenset(),
-    *,
-    live: bool = False,
-) -> dt.date | None:
-    """The statistics point a monthly cumulative item is judged at on ``as_of``, or None before its
-    first one: targets.judging.judgement_point on the monthly calendar (the rule's one home).
-
-    The latest month end of the period (from ``first_statistics_month``; the period end when it ends
-    inside a month) on or before as_of whose figure is overdue-if-missing or has arrived; ``live``
-    items (roll-ups) always have their figure in. After the period end: its last point for good.
-    """
-    from . import judging  # judging builds on this module
-
-    calendar = judging.points(
-        "monthly", period_start, period_end, thresholds.report_due_day, None, (), thresholds.first_statistics_month
-    )
-    point = judging.judgement_point(as_of, calendar, reported_periods, live=live)
-    return point.date if point else None
-
-
-def statistics_months(period_start: dt.date, period_end: dt.date, first_month: int = FIRST_STATISTICS_MONTH) -> list[dt.date]:
-    """The first day of every statistics month of the period (January is reported with February)."""
-    return [month for month, _due in reporting_calendar(period_start, period_end, first_month)]
-
-
-def reporting_calendar(
-    period_start: dt.date, period_end: dt.date, first_month: int = FIRST_STATISTICS_MONTH, due_day: int = 5
-) -> tuple[tuple[dt.date, dt.date], ...]:
-    """(first day, report due date) of every statistics month of the period, in order (the monthly
-    calendar of targets.judging.points)."""
-    from . import judging  # judging builds on this module
-
-    calendar = judging.points("monthly", period_start, period_end, due_day, None, (), first_month)
-    return tuple((point.last, point.due) for point in calendar if point.last.month >= first_month)
 
 
 # --- expected values ------------------------------------------------------------------------------

@@ -18,11 +18,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from targets.admin_helpers import is_staff
-from targets.admin_status import LIGHT_LABELS, badge
 from targets.choices import FindingLevel, StatusChoice
 from targets.downloads import docx_response
 from targets.exports import XLSX_CONTENT_TYPE
 from targets.headlines import current_plan
+from targets.reasons import LIGHT_LABELS, badge
 
 from ..documents import circular
 from ..documents import circular_docx as circular_document

@@ -5,15 +5,15 @@ from __future__ import annotations
 from django import template
 
 from targets import formatting
-from targets.admin_status import badge
 from targets.choices import FindingLevel
+from targets.reasons import badge
 
 register = template.Library()
 
 
 @register.filter
 def light(status) -> str:
-    """{{ status|light }} → the coloured badge of targets.admin_status (a dash when not evaluated)."""
+    """{{ status|light }} → the coloured badge of targets.reasons (a dash when not evaluated)."""
     return badge(status)
 
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -78,13 +80,31 @@ class AssignedMatter(models.Model):
         return self.title
 
     def clean(self) -> None:
-        from ..followup import matter_errors
-
         errors = matter_errors(self)
         if errors:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError(errors)
+
+
+def matter_errors(matter: AssignedMatter) -> dict[str, ValidationError]:
+    """What an assigned matter lacks for its source (a clear error per field)."""
+    errors: dict[str, ValidationError] = {}
+
+    def need(field: str, message: str) -> None:
+        if getattr(matter, field) in (None, ""):
+            errors[field] = ValidationError(message, code="required")
+
+    if matter.source == MatterSource.INSTRUCTION:
+        need("leader", gettext("Name the leader who gave the instruction."))
+        need("instructed_on", gettext("Give the date of the instruction."))
+        need("original_text", gettext("Enter the instruction's original text."))
+    elif matter.source == MatterSource.MEETING:
+        need("meeting", gettext("Name the meeting."))
+        need("meeting_on", gettext("Give the date of the meeting."))
+    if matter.deadline and matter.assigned_on and matter.deadline < matter.assigned_on:
+        errors["deadline"] = ValidationError(
+            gettext("The deadline cannot be before the day the matter is assigned."), code="before_assigned"
+        )
+    return errors
 
 
 class FindingReply(models.Model):

@@ -14,7 +14,6 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -33,7 +32,7 @@ from ..choices import (
     VerdictOutcome,
 )
 from ..finding_rules import finding_key
-from ..querysets import FindingQuerySet, SupervisionRunQuerySet
+from ..querysets import FindingQuerySet, SupervisionRunQuerySet, open_finding
 from .plan import VALUE, Department, Milestone, Person, Plan, TrackedItem
 
 STATUS = {"max_length": 6, "choices": StatusChoice.choices}
@@ -317,7 +316,7 @@ class Finding(models.Model):
         constraints = [
             # The heart of exactly-once: concurrent or repeated runs cannot open a second finding.
             models.UniqueConstraint(
-                fields=["dedupe_key"], condition=Q(state__in=OPEN_FINDING_STATES), name="%(app_label)s_%(class)s_one_open_per_key"
+                fields=["dedupe_key"], condition=open_finding(), name="%(app_label)s_%(class)s_one_open_per_key"
             ),
         ]
         indexes = [

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from targets import schedule
+from targets import judging, schedule
 from targets.facts import Thresholds
 
 D = Decimal
@@ -116,7 +116,7 @@ class TestCalendar:
         ids=["calendar-year-feb-to-dec", "across-years-skips-january", "january-only"],
     )
     def test_statistics_months(self, start, end, expected):
-        assert schedule.statistics_months(day(start), day(end)) == [day(m) for m in expected]
+        assert judging.statistics_months(day(start), day(end)) == [day(m) for m in expected]
 
 
 class TestJudgementDate:
@@ -168,7 +168,7 @@ class TestJudgementDate:
         ],
     )
     def test_calendar_year(self, as_of, reported, live, expected):
-        result = schedule.judgement_date(day(as_of), JAN1, DEC31, Thresholds(), {day(m) for m in reported}, live=live)
+        result = judging.judgement_date(day(as_of), JAN1, DEC31, Thresholds(), {day(m) for m in reported}, live=live)
         assert result == (day(expected) if expected else None)
 
     @pytest.mark.parametrize(
@@ -191,7 +191,7 @@ class TestJudgementDate:
         ],
     )
     def test_other_periods(self, start, end, as_of, expected):
-        result = schedule.judgement_date(day(as_of), day(start), day(end), Thresholds())
+        result = judging.judgement_date(day(as_of), day(start), day(end), Thresholds())
         assert result == (day(expected) if expected else None)
 
     @pytest.mark.parametrize(
@@ -205,7 +205,7 @@ class TestJudgementDate:
         ids=["first-month-march-none", "first-month-march-judged", "due-day-10-on-time", "due-day-10-overdue"],
     )
     def test_thresholds(self, thresholds, as_of, expected):
-        result = schedule.judgement_date(day(as_of), JAN1, DEC31, thresholds)
+        result = judging.judgement_date(day(as_of), JAN1, DEC31, thresholds)
         assert result == (day(expected) if expected else None)
 
 
