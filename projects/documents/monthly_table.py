@@ -24,8 +24,10 @@ One query for all the rows whatever the number of projects (correlated subquerie
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -195,45 +197,38 @@ def monthly_table(plan: Plan, month_end: dt.date, queryset=None) -> MonthlyTable
     return MonthlyTable(plan=plan, month_end=month_end, schedule=time_share, rows=rows, totals=totals)
 
 
-COLUMNS = [
-    Column("序号", 6, "int"),
-    Column("项目编号", 12),
-    Column("项目名称", 30, "wrap"),
-    Column("责任单位", 18, "wrap"),
-    Column("责任领导", 14, "wrap"),
-    Column("年度计划投资（万元）", 14, "wan", summed=True),
-    Column("累计计划投资（万元）", 14, "wan", summed=True),
-    Column("累计完成投资（万元）", 14, "wan", summed=True),
-    Column("完成率（%）", 10, "percent"),
-    Column("序时进度（%）", 10, "percent"),
-    Column("差距（百分点）", 10, "points"),
-    Column("状态", 6),
-    Column("形象进度", 36, "wrap"),
-    Column("存在问题", 30, "wrap"),
-]
+@dataclass(frozen=True)
+class MonthlyColumn:
+    """A column of the table, declared once: its sheet column, the value of a row, and for the
+    figures that are not plain sums (rates, the gap) the value of the totals row."""
+
+    column: Column
+    value: Callable[[MonthlyRow], object]
+    total: Callable[[MonthlyTable], object] | None = None
+
+
+COLUMNS = (
+    MonthlyColumn(Column("项目编号", 12), attrgetter("code")),
+    MonthlyColumn(Column("项目名称", 30, "wrap"), attrgetter("title")),
+    MonthlyColumn(Column("责任单位", 18, "wrap"), attrgetter("unit")),
+    MonthlyColumn(Column("责任领导", 14, "wrap"), attrgetter("leader")),
+    MonthlyColumn(Column("年度计划投资（万元）", 14, "wan", summed=True), attrgetter("annual_plan")),
+    MonthlyColumn(Column("累计计划投资（万元）", 14, "wan", summed=True), attrgetter("cumulative_plan")),
+    MonthlyColumn(Column("累计完成投资（万元）", 14, "wan", summed=True), attrgetter("cumulative_actual")),
+    MonthlyColumn(Column("完成率（%）", 10, "percent"), attrgetter("completion"), lambda t: t.totals.completion),
+    MonthlyColumn(Column("序时进度（%）", 10, "percent"), attrgetter("schedule"), attrgetter("schedule")),
+    MonthlyColumn(Column("差距（百分点）", 10, "points"), attrgetter("gap"), lambda t: t.totals.gap),
+    MonthlyColumn(Column("状态", 6), attrgetter("status")),
+    MonthlyColumn(Column("形象进度", 36, "wrap"), attrgetter("progress")),
+    MonthlyColumn(Column("存在问题", 30, "wrap"), attrgetter("problems")),
+)
+NUMBER = Column("序号", 6, "int")  # the row's position, before the declared columns
 
 
 def monthly_xlsx(table: MonthlyTable) -> bytes:
     """The table as .xlsx: title, headers, one row per project, the totals row in 亿元."""
-    rows = [
-        [
-            index,
-            r.code,
-            r.title,
-            r.unit,
-            r.leader,
-            r.annual_plan,
-            r.cumulative_plan,
-            r.cumulative_actual,
-            r.completion,
-            r.schedule,
-            r.gap,
-            r.status,
-            r.progress,
-            r.problems,
-        ]
-        for index, r in enumerate(table.rows, start=1)
-    ]
-    totals = {"完成率（%）": table.totals.completion, "序时进度（%）": table.schedule, "差距（百分点）": table.totals.gap}
-    sheet = spreadsheets.Table(title=table.title, sheet="月度调度表", columns=COLUMNS, rows=rows, totals=totals)
+    rows = ([index, *(c.value(r) for c in COLUMNS)] for index, r in enumerate(table.rows, start=1))
+    totals = {c.column.header: c.total(table) for c in COLUMNS if c.total is not None}
+    columns = [NUMBER, *(c.column for c in COLUMNS)]
+    sheet = spreadsheets.Table(title=table.title, sheet="月度调度表", columns=columns, rows=rows, totals=totals)
     return spreadsheets.table_xlsx(sheet)
