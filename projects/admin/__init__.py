@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from targets import formatting
-from targets.admin_helpers import (
+from targets.admin.helpers import (
     CheckpointInline,
     ItemInlineMixin,
     MilestoneInline,
@@ -21,9 +21,9 @@ from targets.admin_helpers import (
     UnitScopedAdmin,
     my_unit_filter,
 )
-from targets.admin_paging import RelatedOnlyExistsFilter
-from targets.admin_rollover import YearLinksMixin
-from targets.admin_status import BehindFilter, ItemStatusMixin, LightFilter
+from targets.admin.paging import RelatedOnlyExistsFilter
+from targets.admin.rollover import YearLinksMixin
+from targets.admin.status import BehindFilter, ItemStatusMixin, LightFilter
 from targets.choices import ScheduleMode
 from targets.headlines import current_plan
 

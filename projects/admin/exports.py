@@ -18,7 +18,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from targets.admin_exports import ExcelExportMixin, as_of_for
+from targets.admin.exports import ExcelExportMixin, as_of_for
 from targets.downloads import xlsx_response
 from targets.models import Plan
 from targets.spreadsheets import table_xlsx

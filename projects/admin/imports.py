@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from targets.admin_helpers import is_staff
+from targets.admin.helpers import is_staff
 from targets.exports import XLSX_CONTENT_TYPE
 from targets.headlines import current_plan
 from targets.models import Plan

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from targets.admin_helpers import is_staff
+from targets.admin.helpers import is_staff
 from targets.choices import FindingLevel, StatusChoice
 from targets.downloads import docx_response
 from targets.exports import XLSX_CONTENT_TYPE

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from projects.tests.factories import ProjectFactory
 from targets import charts, rounds
-from targets.admin_status import reason_text
+from targets.admin.status import reason_text
 
 from .factories import CheckpointFactory, DepartmentFactory, PersonFactory, ProgressReportFactory, TargetFactory
 from .supervision_data import make_finding, make_run, make_snapshot

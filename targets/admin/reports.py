@@ -15,10 +15,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import formatting, periods, review, rollups
-from .admin_evidence import EvidenceOnSavedMixin, MilestoneEvidenceInline, ReportEvidenceInline
-from .admin_exports import TargetExportMixin
-from .admin_helpers import (
+from .. import formatting, periods, review, rollups
+from ..choices import ActualSource, ItemKind, ReviewState
+from ..explain import explain
+from ..headlines import actual_of, attach_actuals
+from ..models import Baseline, Department, Milestone, Person, Plan, ProgressReport, Target
+from ..permissions import is_bureau_staff, user_department_id
+from .evidence import EvidenceOnSavedMixin, MilestoneEvidenceInline, ReportEvidenceInline
+from .exports import TargetExportMixin
+from .helpers import (
     CheckpointInline,
     DubanAdmin,
     ItemInlineMixin,
@@ -34,14 +39,9 @@ from .admin_helpers import (
     is_staff,
     my_unit_filter,
 )
-from .admin_paging import RelatedOnlyExistsFilter, distinct_desc
-from .admin_rollover import PublishGoalsMixin, YearLinksMixin
-from .admin_status import BehindFilter, ItemStatusMixin, LightFilter
-from .choices import ActualSource, ItemKind, ReviewState
-from .explain import explain
-from .headlines import actual_of, attach_actuals
-from .models import Baseline, Department, Milestone, Person, Plan, ProgressReport, Target
-from .permissions import is_bureau_staff, user_department_id
+from .paging import RelatedOnlyExistsFilter, distinct_desc
+from .rollover import PublishGoalsMixin, YearLinksMixin
+from .status import BehindFilter, ItemStatusMixin, LightFilter
 
 
 @admin.register(Department)
@@ -550,8 +550,3 @@ class MilestoneAdmin(EvidenceOnSavedMixin, ItemLinkMixin, UnitScopedAdmin):
         # The link moves another item's milestone (it takes its date from this one): staff only.
         readonly = tuple(super().get_readonly_fields(request, obj))
         return readonly if is_staff(request) else (*readonly, "fulfils")
-
-
-# The supervision pages (findings, rounds, runs, overrides) and the API tokens (admin_api)
-# register themselves on import.
-from . import admin_api, admin_matters, admin_periods, admin_supervision, admin_verdicts  # noqa: E402, F401

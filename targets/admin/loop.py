@@ -25,12 +25,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import findings, followup
-from .admin_evidence import MultipleUploadField
-from .admin_helpers import DubanModelForm, is_staff
-from .choices import FindingState, ReplyState
-from .formatting import EMPTY
-from .models import Dispatch, Finding, FindingReply
+from .. import findings, followup
+from ..choices import FindingState, ReplyState
+from ..formatting import EMPTY
+from ..models import Dispatch, Finding, FindingReply
+from .evidence import MultipleUploadField
+from .helpers import DubanModelForm, is_staff
 
 
 def may_answer(request, finding) -> bool:

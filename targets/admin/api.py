@@ -15,8 +15,8 @@ from django.utils.translation import ngettext
 from security.audit import record
 from security.models import AuditAction
 
-from .models import ApiToken
-from .permissions import is_bureau_staff
+from ..models import ApiToken
+from ..permissions import is_bureau_staff
 
 
 @admin.register(ApiToken)

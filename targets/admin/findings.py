@@ -41,18 +41,12 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import evidence, exports, findings, followup, item_kinds, rounds
-from .admin_evidence import FindingEvidenceInline
-from .admin_exports import FindingExportMixin
-from .admin_helpers import DubanAdmin, DubanModelForm, StaffWriteMixin, is_staff, my_unit_filter
-from .admin_loop import FindingLoopMixin, FindingReplyInline, RecheckFilter
-from .admin_paging import RelatedOnlyExistsFilter
-from .admin_status import LIGHT_LABELS, badge, item_change_url
-from .choices import ExtensionDecision, FindingCause, FindingSource, FindingState, StatusChoice
-from .downloads import docx_response, xlsx_response
-from .formatting import EMPTY
-from .headlines import current_plan
-from .models import (
+from .. import evidence, exports, findings, followup, item_kinds, rounds
+from ..choices import ExtensionDecision, FindingCause, FindingSource, FindingState, StatusChoice
+from ..downloads import docx_response, xlsx_response
+from ..formatting import EMPTY
+from ..headlines import current_plan
+from ..models import (
     Department,
     Dispatch,
     Escalation,
@@ -68,7 +62,13 @@ from .models import (
     SupervisionRun,
     TrackedItem,
 )
-from .permissions import user_department_id
+from ..permissions import user_department_id
+from .evidence import FindingEvidenceInline
+from .exports import FindingExportMixin
+from .helpers import DubanAdmin, DubanModelForm, StaffWriteMixin, is_staff, my_unit_filter
+from .loop import FindingLoopMixin, FindingReplyInline, RecheckFilter
+from .paging import RelatedOnlyExistsFilter
+from .status import LIGHT_LABELS, badge, item_change_url
 
 LIST_MODES = {
     "problem": _("Problem list"),
@@ -1205,7 +1205,7 @@ class SupervisionRunAdmin(DubanAdmin):
     def run_view(self, request):
         if not is_staff(request):
             raise PermissionDenied
-        from .supervision import RunInProgress, supervise
+        from ..supervision import RunInProgress, supervise
 
         today = timezone.localdate()
         form = RunForm(request.POST or None, initial={"plan": current_plan(today), "as_of": today})

@@ -29,11 +29,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from config.roles import UNIT_WRITABLE
 
-from . import formatting, periods, review, validation
-from .admin_paging import LargeTablePaginator, ProbedDatesChangeList
-from .headlines import completion_percent, current_plan
-from .models import Checkpoint, Milestone, ProgressReport, month_start
-from .permissions import can_edit_item, is_bureau_staff, user_department_id
+from .. import formatting, periods, review, validation
+from ..headlines import completion_percent, current_plan
+from ..models import Checkpoint, Milestone, ProgressReport, month_start
+from ..permissions import can_edit_item, is_bureau_staff, user_department_id
+from .paging import LargeTablePaginator, ProbedDatesChangeList
 
 # Tabular inlines hold many columns: keep each cell narrow so a row fits the page.
 INLINE_WIDGETS = {

@@ -28,11 +28,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import exports, rounds
-from .downloads import xlsx_response
-from .headlines import attach_actuals, plan_as_of
-from .ledgers import goals_table
-from .spreadsheets import table_xlsx
+from .. import exports, rounds
+from ..downloads import xlsx_response
+from ..headlines import attach_actuals, plan_as_of
+from ..ledgers import goals_table
+from ..spreadsheets import table_xlsx
 
 
 def as_of_for(rows) -> dt.date:
