@@ -10,17 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from targets import formatting
-from targets.admin.helpers import (
-    CheckpointInline,
-    ItemInlineMixin,
-    MilestoneInline,
-    OverdueMilestoneFilter,
-    ProgressReportInline,
-    ReportingFilter,
-    TrackedItemAdmin,
-    UnitScopedAdmin,
-    my_unit_filter,
-)
+from targets.admin.helpers import TrackedItemAdmin, UnitScopedAdmin
+from targets.admin.item_inlines import CheckpointInline, ItemInlineMixin, MilestoneInline, ProgressReportInline
+from targets.admin.list_filters import OverdueMilestoneFilter, ReportingFilter, my_unit_filter
 from targets.admin.paging import RelatedOnlyExistsFilter
 from targets.admin.rollover import YearLinksMixin
 from targets.admin.status import BehindFilter, ItemStatusMixin, LightFilter

@@ -1,6 +1,6 @@
 """The project list's exports: the register table (重大项目台账, projects.documents.register_table) and the monthly scheduling table (月度调度表).
 
-It is targets.admin_exports.ExcelExportMixin's export of the list. The monthly table is
+It is targets.admin.exports.ExcelExportMixin's export of the list. The monthly table is
 <changelist>/monthly.xlsx?month=2023-07 plus the list's own query string: every project of that
 year's plan that the list shows with its filters and search (projects.documents.monthly_table). The list page
 offers it through a small form (month select, default the last complete month) in

@@ -1,6 +1,6 @@
 """The dashboard's two admin views: the page and its .xlsx (the same plan, month and filters).
 
-Bureau staff and superusers only (targets.admin_helpers.is_staff): a unit's user gets 403, an
+Bureau staff and superusers only (targets.admin.helpers.is_staff): a unit's user gets 403, an
 anonymous visitor the admin login (the views are wrapped in admin_site.admin_view).
 """
 

@@ -1,6 +1,6 @@
 """API tokens in the admin: bureau staff see who holds a token and revoke it.
 
-Imported at the end of targets.admin. Tokens are issued with `manage.py issue_token`, which shows
+Registered by targets.admin on import. Tokens are issued with `manage.py issue_token`, which shows
 the key once; the admin never sees a key, only its prefix.
 """
 

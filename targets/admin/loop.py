@@ -1,6 +1,6 @@
 """The 督办 loop on a finding's admin page: replies and their review, the timeline, reopening, 回头看.
 
-FindingAdmin (targets.admin_supervision) mixes in FindingLoopMixin for the views and shows
+FindingAdmin (targets.admin.findings) mixes in FindingLoopMixin for the views and shows
 FindingReplyInline. Every view checks the rule again and calls targets.followup, which checks it once
 more: units answer their own open findings; only bureau staff review, send back, reopen and re-check.
 """
