@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from targets.admin.exports import ExcelExportMixin, as_of_for
-from targets.downloads import xlsx_response
+from targets.documents.downloads import xlsx_response
+from targets.documents.spreadsheets import table_xlsx
 from targets.models import Plan
-from targets.spreadsheets import table_xlsx
 
 from ..documents.monthly_table import last_complete_month, month_label, monthly_table, monthly_xlsx, parse_month
 from ..documents.register_table import register_table

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from targets.admin.helpers import is_staff
 from targets.choices import FindingLevel, StatusChoice
-from targets.downloads import docx_response
-from targets.exports import XLSX_CONTENT_TYPE
+from targets.documents.downloads import docx_response
+from targets.documents.spreadsheets import XLSX_CONTENT_TYPE
 from targets.headlines import current_plan
 from targets.reasons import LIGHT_LABELS, badge
 

@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import exports, findings, rounds
-from ..downloads import xlsx_response
+from .. import findings, rounds
+from ..documents import three_lists
+from ..documents.downloads import xlsx_response
 from ..models import (
     ExtensionRequest,
     Finding,
@@ -184,4 +185,4 @@ class FindingActionsMixin:
         rows = rounds.rows_of(rounds.findings_for_lists(queryset.order_by("pk")))
         today = timezone.localdate()
         title = f"督办事项三清单（{today.isoformat()}）"
-        return xlsx_response(exports.three_lists_xlsx(rows, title), f"三清单-{today.isoformat()}.xlsx")
+        return xlsx_response(three_lists.three_lists_xlsx(rows, title), f"三清单-{today.isoformat()}.xlsx")

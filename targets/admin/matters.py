@@ -22,7 +22,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import followup, matter_import
-from ..downloads import xlsx_response
+from ..documents.downloads import xlsx_response
 from ..formatting import EMPTY
 from ..headlines import current_plan
 from ..models import AssignedMatter, Plan

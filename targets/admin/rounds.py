@@ -18,7 +18,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import rounds
-from ..downloads import docx_response, xlsx_response
+from ..documents.downloads import docx_response, xlsx_response
 from ..formatting import EMPTY
 from ..headlines import current_plan
 from ..models import (

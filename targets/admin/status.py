@@ -13,8 +13,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .. import charts, formatting, item_kinds
+from .. import formatting, item_kinds
 from ..choices import StatusChoice
+from ..documents import charts
 from ..evaluation import evaluate_item
 from ..headlines import plan_as_of
 from ..models import Finding, StatusSnapshot, SupervisionRun

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import formatting
 from ..choices import ItemKind, VerdictOutcome
+from ..documents.spreadsheets import Column, Table, table_xlsx
 from ..models import Verdict
 from ..reasons import reason_text
-from ..spreadsheets import Column, Table, table_xlsx
 from .exports import ExcelExportMixin
 from .helpers import DubanAdmin
 from .status import badge
