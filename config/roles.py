@@ -24,7 +24,7 @@ UNIT_WRITABLE = {
     ("targets", "progressreport"),
     ("targets", "milestone"),
     ("projects", "blocker"),
-    # Findings of their own unit: measures, progress notes, extension requests (targets.admin_supervision).
+    # Findings of their own unit: measures, progress notes, extension requests (targets.admin.findings).
     ("targets", "findingupdate"),
     ("targets", "extensionrequest"),
     # Written replies to their findings and evidence files of their items (targets.followup, targets.evidence).

@@ -19,10 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from targets import spreadsheets
-from targets.exports import zh
+from targets.documents import spreadsheets
+from targets.documents.words import light, zh
 from targets.headlines import completion_percent
-from targets.ledgers import light
 
 from .choices import BatchLevel, Category, Stage
 from .imports.common import Column as ImportColumn
@@ -46,7 +45,7 @@ class Parse:
 class RegisterColumn:
     key: str
     header: str
-    width: float = 12  # the export's width in characters (targets.spreadsheets)
+    width: float = 12  # the export's width in characters (targets.documents.spreadsheets)
     cell: str = "text"  # the export's cell kind: text, wrap, int, wan, percent, date
     summed: bool = False  # summed into the export's 亿元 totals row
     value: Callable[[Any], object] | None = None  # the export's value of a project; None: its attribute `key`

@@ -18,6 +18,8 @@ and stays at level 1 until staff confirm it; levels 2 and 3 count their days fro
 and a draft whose item recovers before anyone confirmed it is withdrawn by the run.
 """
 
+# Over 400 lines until it becomes the targets/findings/ package (issue 16): the run's upkeep of the register and the people's state changes, one service.
+
 from __future__ import annotations
 
 import datetime as dt

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from . import rollups
 from .choices import ActualSource, Comparator, FindingLevel, ItemKind, MetricKind, Rollup, StatusChoice
+from .documents.spreadsheets import one_decimal
 from .figures_cache import cached
 from .models import Finding, Plan, StatusSnapshot, SupervisionRound, SupervisionRun, Target
 from .reasons import badge
-from .spreadsheets import one_decimal
 
 # A share "actual ÷ target" means nothing for rankings, yes/no goals or upper limits (≤, <).
 _NO_PERCENT_KINDS = {MetricKind.RANKING, MetricKind.MILESTONE}

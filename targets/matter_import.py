@@ -20,8 +20,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from . import followup, spreadsheets
+from . import followup
 from .choices import MatterSource
+from .documents import spreadsheets
 from .models import AssignedMatter, Department, Plan, TrackedItem
 
 MAX_FILE_BYTES = 5 * 2**20

@@ -297,22 +297,22 @@ def dispatch_count(plan: Plan) -> int:
 
 def round_xlsx(round_: SupervisionRound) -> tuple[bytes, str]:
     """The round's frozen three lists as .xlsx, with its file name."""
-    from . import exports
+    from .documents import three_lists
 
     label = round_label(round_)
     title = f"{label} {round_.title}（{round_.date.isoformat()}）"
-    return exports.three_lists_xlsx(entries(round_), title), f"{label}-三清单.xlsx"
+    return three_lists.three_lists_xlsx(entries(round_), title), f"{label}-三清单.xlsx"
 
 
 def unit_notice(round_: SupervisionRound, department: Department) -> tuple[bytes, str] | None:
     """The notice (.docx) to one lead unit of the round, with its file name; None if the unit has no rows."""
-    from . import exports
+    from .documents import three_lists
 
     rows = unit_entries(round_, department.pk)
     if not rows:
         return None
     sent = Dispatch.objects.filter(round=round_, department=department).first()
-    content = exports.notice_docx(
+    content = three_lists.notice_docx(
         unit=department.name,
         rows=rows,
         number=sent.number if sent else None,

@@ -372,7 +372,7 @@ DUBAN_DASHBOARD_CACHE_SECONDS = env_int("DUBAN_DASHBOARD_CACHE_SECONDS", default
 # Seconds the dashboard's cells (projects.dashboard.cells: counted after each run, renewed in the
 # background once older than DUBAN_DASHBOARD_CACHE_SECONDS) are kept at most: a day, as runs are daily.
 DUBAN_DASHBOARD_KEEP_SECONDS = env_int("DUBAN_DASHBOARD_KEEP_SECONDS", default=86400)
-# Admin change lists count exactly up to this many rows, and show the planner's estimate above it (targets.admin_paging).
+# Admin change lists count exactly up to this many rows, and show the planner's estimate above it (targets.admin.paging).
 DUBAN_ADMIN_EXACT_COUNT = env_int("DUBAN_ADMIN_EXACT_COUNT", default=10000)
 
 # --- Notifications ------------------------------------------------------------------------------

@@ -10,20 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from targets import formatting
-from targets.admin_helpers import (
-    CheckpointInline,
-    ItemInlineMixin,
-    MilestoneInline,
-    OverdueMilestoneFilter,
-    ProgressReportInline,
-    ReportingFilter,
-    TrackedItemAdmin,
-    UnitScopedAdmin,
-    my_unit_filter,
-)
-from targets.admin_paging import RelatedOnlyExistsFilter
-from targets.admin_rollover import YearLinksMixin
-from targets.admin_status import BehindFilter, ItemStatusMixin, LightFilter
+from targets.admin.helpers import TrackedItemAdmin, UnitScopedAdmin
+from targets.admin.item_inlines import CheckpointInline, ItemInlineMixin, MilestoneInline, ProgressReportInline
+from targets.admin.list_filters import OverdueMilestoneFilter, ReportingFilter, my_unit_filter
+from targets.admin.paging import RelatedOnlyExistsFilter
+from targets.admin.rollover import YearLinksMixin
+from targets.admin.status import BehindFilter, ItemStatusMixin, LightFilter
 from targets.choices import ScheduleMode
 from targets.headlines import current_plan
 

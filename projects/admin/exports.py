@@ -1,6 +1,6 @@
 """The project list's exports: the register table (重大项目台账, projects.documents.register_table) and the monthly scheduling table (月度调度表).
 
-It is targets.admin_exports.ExcelExportMixin's export of the list. The monthly table is
+It is targets.admin.exports.ExcelExportMixin's export of the list. The monthly table is
 <changelist>/monthly.xlsx?month=2023-07 plus the list's own query string: every project of that
 year's plan that the list shows with its filters and search (projects.documents.monthly_table). The list page
 offers it through a small form (month select, default the last complete month) in
@@ -18,10 +18,10 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from targets.admin_exports import ExcelExportMixin, as_of_for
-from targets.downloads import xlsx_response
+from targets.admin.exports import ExcelExportMixin, as_of_for
+from targets.documents.downloads import xlsx_response
+from targets.documents.spreadsheets import table_xlsx
 from targets.models import Plan
-from targets.spreadsheets import table_xlsx
 
 from ..documents.monthly_table import last_complete_month, month_label, monthly_table, monthly_xlsx, parse_month
 from ..documents.register_table import register_table

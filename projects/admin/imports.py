@@ -25,8 +25,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from targets.admin_helpers import is_staff
-from targets.exports import XLSX_CONTENT_TYPE
+from targets.admin.helpers import is_staff
+from targets.documents.spreadsheets import XLSX_CONTENT_TYPE
 from targets.headlines import current_plan
 from targets.models import Plan
 from targets.permissions import user_department_id

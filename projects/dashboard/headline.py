@@ -18,11 +18,11 @@ from django.db.models import Sum
 from targets import formatting, periods
 from targets import rollups as engine
 from targets.choices import ActualSource, Rollup
+from targets.documents.spreadsheets import one_decimal
 from targets.figures_cache import cached
 from targets.headlines import completion_percent, headlines
 from targets.models import Checkpoint, Plan
 from targets.schedule import month_end
-from targets.spreadsheets import one_decimal
 
 from .. import rollups
 from . import filters as dashboard_filters

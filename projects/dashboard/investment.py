@@ -1,7 +1,7 @@
 """投资进度表: cumulative planned against completed investment by month, for the register and per unit.
 
 A project's plan at a month end is its monthly plan (checkpoints; a straight line to the annual plan
-for a time-proportional project without one), as on its own chart (targets.charts.plan_series). Its
+for a time-proportional project without one), as on its own chart (targets.documents.charts.plan_series). Its
 completed investment at a month end is its latest cumulative report on or before it, counting from
 the plan's start, the same reading as the completed-investment roll-up; months after the as-of
 month have no actual figure yet. Amounts in 万元.
@@ -17,12 +17,13 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Sum
 from django.utils.safestring import SafeString
 
-from targets import charts, formatting
+from targets import formatting
 from targets.choices import ScheduleMode
+from targets.documents import charts
+from targets.documents.spreadsheets import one_decimal
 from targets.figures_cache import kept
 from targets.models import Checkpoint, Plan, ProgressReport
 from targets.schedule import month_end
-from targets.spreadsheets import one_decimal
 
 from ..models import Project
 from . import cells
@@ -291,6 +292,6 @@ def axis_amount(value: Decimal) -> str:
 
 
 def chart(section: InvestmentSection, series: Series, title: str) -> SafeString:
-    """The server-side SVG of a series (targets.charts.svg)."""
+    """The server-side SVG of a series (targets.documents.charts.svg)."""
     labels = [str(month.month) for month in section.months]
     return charts.svg(labels, series.plan, series.actual, title=title, fmt=axis_amount)

@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from targets import judging
 from targets.choices import StatusChoice
+from targets.documents.spreadsheets import one_decimal
 from targets.figures_cache import kept
 from targets.models import Plan, ProgressReport, TrackedItem
-from targets.spreadsheets import one_decimal
 
 from . import cells
 from .cells import Cell

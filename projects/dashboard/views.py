@@ -1,6 +1,6 @@
 """The dashboard's two admin views: the page and its .xlsx (the same plan, month and filters).
 
-Bureau staff and superusers only (targets.admin_helpers.is_staff): a unit's user gets 403, an
+Bureau staff and superusers only (targets.admin.helpers.is_staff): a unit's user gets 403, an
 anonymous visitor the admin login (the views are wrapped in admin_site.admin_view).
 """
 
@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from targets.admin_helpers import is_staff
+from targets.admin.helpers import is_staff
 from targets.choices import FindingLevel, StatusChoice
-from targets.downloads import docx_response
-from targets.exports import XLSX_CONTENT_TYPE
+from targets.documents.downloads import docx_response
+from targets.documents.spreadsheets import XLSX_CONTENT_TYPE
 from targets.headlines import current_plan
 from targets.reasons import LIGHT_LABELS, badge
 

@@ -2,9 +2,9 @@
 
 The page shows one page of each long list; the workbook holds all of them (every project on the
 battle map, every item of the responsibility table), so it is written row by row to a file
-(write_streamed: targets.spreadsheets' layout — title row, header row, rows, 亿元 totals row).
+(write_streamed: targets.documents.spreadsheets' layout — title row, header row, rows, 亿元 totals row).
 Sheet names, headers and labels are Chinese in every interface language (the bureau's documents);
-choice labels go through targets.exports.zh, and figures formatted as text are formatted under zh-hans.
+choice labels go through targets.documents.words.zh, and figures formatted as text are formatted under zh-hans.
 
 Over 400 lines on purpose: one writer per dashboard section, kept beside each other so the
 workbook reads in the page's order.
@@ -20,8 +20,7 @@ import xlsxwriter
 from django.utils import translation
 
 from targets.choices import FindingLevel
-from targets.exports import LIGHT, zh
-from targets.spreadsheets import (
+from targets.documents.spreadsheets import (
     CREATOR,
     FORMATS,
     FORMULA_PREFIXES,
@@ -32,6 +31,7 @@ from targets.spreadsheets import (
     _cell_value,
     yi,
 )
+from targets.documents.words import LIGHT, zh
 
 from ..choices import Category
 from .battle_map import DONE, OVERDUE, PLANNED, SYMBOLS, all_rows
@@ -315,7 +315,7 @@ def _hex(fill) -> str:
 
 
 def write_streamed(workbook, table: Table) -> None:
-    """targets.spreadsheets.write_table's layout (title, headers, rows, 亿元 totals, print setup), row by row.
+    """targets.documents.spreadsheets.write_table's layout (title, headers, rows, 亿元 totals, print setup), row by row.
 
     User text stays text as set_value keeps it: every str is written as a string, and one that a
     spreadsheet would read as a formula carries the quote prefix.

@@ -33,12 +33,12 @@ from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from targets import periods, schedule, spreadsheets
-from targets.exports import LIGHT
-from targets.ledgers import chinese_date
+from targets import periods, schedule
+from targets.documents import spreadsheets
+from targets.documents.spreadsheets import Column, one_decimal
+from targets.documents.words import LIGHT, chinese_date
 from targets.models import Checkpoint, MonthSnapshot, Plan, ProgressReport
 from targets.querysets import with_status
-from targets.spreadsheets import Column, one_decimal
 
 from ..models import Project
 

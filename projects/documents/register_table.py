@@ -1,6 +1,6 @@
 """The project register export (重大项目台账) of what the project list shows, as the bureau's .xlsx table.
 
-    register_table(projects, as_of) -> targets.spreadsheets.Table
+    register_table(projects, as_of) -> targets.documents.spreadsheets.Table
 
 The columns, their headers and values are projects.register_columns.EXPORTED. The projects come
 from the project list's queryset (its filters, search and ordering) with its annotations:
@@ -17,8 +17,8 @@ from decimal import Decimal
 
 from django.utils import translation
 
-from targets.ledgers import ledger_title
-from targets.spreadsheets import Table, column_sum, one_decimal
+from targets.documents.spreadsheets import Table, column_sum, one_decimal
+from targets.documents.words import ledger_title
 
 from ..register_columns import BY_KEY, EXPORTED, export_position
 

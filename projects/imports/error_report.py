@@ -1,7 +1,7 @@
 """The error workbook of an import (导入错误明细): every error of a batch, for a unit to fix its file.
 
 Sheet 1 "错误明细" lists the errors (行号, 列, 问题, 项目编号 where the row named one), written with
-targets.spreadsheets. Sheet 2 "原表（标注错误）", when the uploaded bytes can still be read, is a
+targets.documents.spreadsheets. Sheet 2 "原表（标注错误）", when the uploaded bytes can still be read, is a
 copy of the imported sheet's values (same rows and columns, so the row numbers in sheet 1 match)
 with a last column "错误说明" holding each row's messages; the rows' 错误说明 cells and the cells the
 errors name are highlighted. Labels are Chinese: the document goes to the units.
@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from targets.spreadsheets import Column, Table, new_workbook, set_value, to_bytes, write_cell, write_table
+from targets.documents.spreadsheets import Column, Table, new_workbook, set_value, to_bytes, write_cell, write_table
 
 from . import workbook
 from .workbook import ImportFileError

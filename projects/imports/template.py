@@ -1,6 +1,6 @@
 """The downloadable templates: the project register (项目台账) and the monthly progress sheet, each with a
 notes sheet (填写说明) that explains every column. Chinese in every interface language (the
-bureau's documents), like targets.exports.
+bureau's documents), like targets.documents.three_lists.
 
 The register template is laid out as the bureau's own 台账 are: a merged title row, then a
 two-row header whose merged group "分月累计计划投资（万元）" spans the month columns, so the
@@ -17,8 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from targets.documents.spreadsheets import write_cell
 from targets.models import Department, Plan, TrackedItem
-from targets.spreadsheets import write_cell
 
 from . import progress, register
 

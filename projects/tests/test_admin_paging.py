@@ -10,7 +10,7 @@ from django.urls import reverse
 from projects.admin import ProjectAdmin
 from projects.models import Project
 from projects.tests.factories import ProjectFactory
-from targets import admin_paging
+from targets.admin import paging as admin_paging
 
 LIST = reverse("admin:projects_project_changelist")
 

@@ -162,7 +162,7 @@ def test_the_admin_refuses_a_report_dated_in_a_closed_month(client, plan, projec
 
 
 def test_the_item_page_inline_refuses_only_rows_changed_in_a_closed_month(project, closed_june, staff_user):
-    from targets.admin_helpers import ProgressReportFormSet, ProgressReportInlineForm
+    from targets.admin.item_inlines import ProgressReportFormSet, ProgressReportInlineForm
 
     report = ProgressReport.objects.get()
     from django.forms import inlineformset_factory

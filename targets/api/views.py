@@ -23,8 +23,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import exports, headlines, review, rounds
+from .. import headlines, review, rounds
 from ..choices import StatusChoice
+from ..documents.spreadsheets import XLSX_CONTENT_TYPE
+from ..documents.three_lists import DOCX_CONTENT_TYPE
 from ..models import (
     Department,
     Finding,
@@ -348,15 +350,21 @@ class SupervisionRoundViewSet(ReadViewSet):
     ordering_fields = ["date", "number"]
 
     @extend_schema(
-        responses={(200, exports.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY, (200, "application/octet-stream"): OpenApiTypes.BINARY}
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+        }
     )
     @action(detail=True, methods=["get"], url_path="three-lists")
     def three_lists(self, request, pk=None):
         """The round's three lists (三清单) as .xlsx."""
-        return download(*rounds.round_xlsx(self.get_object()), exports.XLSX_CONTENT_TYPE)
+        return download(*rounds.round_xlsx(self.get_object()), XLSX_CONTENT_TYPE)
 
     @extend_schema(
-        responses={(200, exports.DOCX_CONTENT_TYPE): OpenApiTypes.BINARY, (200, "application/octet-stream"): OpenApiTypes.BINARY}
+        responses={
+            (200, DOCX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+        }
     )
     @action(detail=True, methods=["get"], url_path=r"notices/(?P<department_id>\d+)")
     def notice(self, request, pk=None, department_id=None):
@@ -364,7 +372,7 @@ class SupervisionRoundViewSet(ReadViewSet):
         notice = rounds.unit_notice(self.get_object(), get_object_or_404(Department, pk=department_id))
         if notice is None:
             raise exceptions.NotFound()
-        return download(*notice, exports.DOCX_CONTENT_TYPE)
+        return download(*notice, DOCX_CONTENT_TYPE)
 
 
 class StatusView(WritesInTransaction, APIView):

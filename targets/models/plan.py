@@ -502,7 +502,7 @@ class ProgressReport(models.Model):
             models.UniqueConstraint(fields=["item", "as_of"], name="%(app_label)s_%(class)s_unique_as_of"),
         ]
         indexes = [
-            # The admin list: its date hierarchy and its reporting months, probed by index (admin_paging).
+            # The admin list: its date hierarchy and its reporting months, probed by index (targets.admin.paging).
             models.Index(fields=["as_of"], name="targets_report_as_of"),
             models.Index(fields=["period"], name="targets_report_period"),
         ]

@@ -1,4 +1,4 @@
-"""Excel exports from the goal and finding lists, and the shared table writer (targets.spreadsheets)."""
+"""Excel exports from the goal and finding lists, and the shared table writer (targets.documents.spreadsheets)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.tests.factories import ProjectFactory
-from targets import spreadsheets
-from targets.spreadsheets import Column, Table
+from targets.documents import spreadsheets
+from targets.documents.spreadsheets import Column, Table
 
 from .factories import DepartmentFactory, PersonFactory, ProgressReportFactory, TargetFactory
 from .supervision_data import make_finding, make_run, make_snapshot

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from projects.models import Project
-from targets.admin_helpers import DubanModelForm
+from targets.admin.helpers import DubanModelForm
 from targets.models import Milestone, ProgressReport
 
 from .admin_forms import add_inline_row, changeform_data, form_errors, inline_errors

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from projects.tests.factories import ProjectFactory
-from targets import exports, findings, rounds
+from targets import findings, rounds
+from targets.documents import spreadsheets, three_lists
 
 from .factories import PersonFactory, TargetFactory
 from .formula_text import AT_SUM, HYPERLINK, PLUS_ONE, assert_written_as_text
@@ -74,7 +75,7 @@ def header_row(sheet) -> list:
 def test_it_writes_three_sheets_with_the_bureaus_headers(round_with_findings):
     round_, _red, _milestone = round_with_findings
 
-    book = workbook(exports.three_lists_xlsx(rounds.entries(round_), "2023-R1"))
+    book = workbook(three_lists.three_lists_xlsx(rounds.entries(round_), "2023-R1"))
 
     assert book.sheetnames == ["问题清单", "责任清单", "整改清单"]
     assert header_row(book["问题清单"]) == PROBLEM_HEADERS
@@ -90,7 +91,7 @@ def test_it_writes_three_sheets_with_the_bureaus_headers(round_with_findings):
 def test_it_fills_one_row_per_finding_in_list_order(round_with_findings):
     round_, red, milestone = round_with_findings
 
-    book = workbook(exports.three_lists_xlsx(rounds.entries(round_), "2023-R1"))
+    book = workbook(three_lists.three_lists_xlsx(rounds.entries(round_), "2023-R1"))
 
     problems = book["问题清单"]
     row = dict(zip(PROBLEM_HEADERS, (c.value for c in problems[2]), strict=True))
@@ -140,7 +141,7 @@ def test_it_lists_a_units_findings_on_its_notice(round_with_findings, department
     round_, red, _milestone = round_with_findings
     sent = rounds.dispatch(round_, departments["alpha"], staff_user, sent_at=D(2023, 7, 4))
 
-    content = exports.notice_docx(
+    content = three_lists.notice_docx(
         unit="区市场监督管理局",
         rows=rounds.unit_entries(round_, departments["alpha"].pk),
         number=sent.number,
@@ -182,7 +183,7 @@ def test_it_downloads_the_lists_in_chinese_from_an_english_page(client, staff_us
     response = client.get(url("xlsx", round_.pk), **EN)
 
     assert response.status_code == 200
-    assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == spreadsheets.XLSX_CONTENT_TYPE
     assert "attachment" in response["Content-Disposition"]
     book = workbook(b"".join(response.streaming_content))
     assert header_row(book["问题清单"]) == PROBLEM_HEADERS
@@ -203,7 +204,7 @@ def test_it_downloads_a_units_notice_before_and_after_it_is_sent(client, staff_u
 
     after = client.get(notice)
     assert after.status_code == 200
-    assert after["Content-Type"] == exports.DOCX_CONTENT_TYPE
+    assert after["Content-Type"] == three_lists.DOCX_CONTENT_TYPE
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(b"".join(after.streaming_content))).paragraphs)
     assert f"编号：{sent.number}" in text
     assert f"回复时限：{sent.reply_due.isoformat()}" in text
@@ -243,7 +244,7 @@ def test_it_writes_user_text_that_looks_like_a_formula_as_text(plan, departments
     findings.record_measures(finding, PLUS_ONE, staff_user)
     round_ = rounds.start_round(plan, D(2023, 7, 3), "7月现场督查", "site_inspection", staff_user)
 
-    content = exports.three_lists_xlsx(rounds.entries(round_), "2023-R1")
+    content = three_lists.three_lists_xlsx(rounds.entries(round_), "2023-R1")
 
     assert_written_as_text(content)
     book = workbook(content)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from projects.models import Blocker, Project
 from projects.tests.factories import ProjectFactory
 from targets import validation
-from targets.admin_helpers import DubanModelForm
+from targets.admin.helpers import DubanModelForm
 from targets.models import Milestone, ProgressReport
 from targets.tests.factories import TargetFactory
 

@@ -1,4 +1,4 @@
-"""targets.spreadsheets: text stays text, datetimes are Asia/Shanghai days, numbers stay numbers."""
+"""targets.documents.spreadsheets: text stays text, datetimes are Asia/Shanghai days, numbers stay numbers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import openpyxl
 
-from targets.spreadsheets import Column, Table, append_row, new_workbook, table_xlsx, to_bytes, write_cell
+from targets.documents.spreadsheets import Column, Table, append_row, new_workbook, table_xlsx, to_bytes, write_cell
 
 from .formula_text import HYPERLINK, INJECTIONS, assert_written_as_text
 

@@ -8,10 +8,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import formatting, rollover
-from .admin_status import item_change_url
-from .models import TrackedItem
-from .permissions import is_bureau_staff
+from .. import formatting, rollover
+from ..models import TrackedItem
+from ..permissions import is_bureau_staff
+from .status import item_change_url
 
 
 def item_link(item: TrackedItem):

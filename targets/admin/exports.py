@@ -9,7 +9,7 @@ ExcelExportMixin (before the admin's other bases) adds to a ModelAdmin:
 
 Whoever may view the list may export it: the list already decides which rows a user sees, and the
 export never widens it. Subclasses implement export_workbook(request, queryset) -> (bytes, filename).
-Files are Chinese in every interface language (see targets.exports).
+Files are Chinese in every interface language (see targets.documents.three_lists).
 """
 
 # Django's admin hooks have fixed signatures.
@@ -28,11 +28,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import exports, rounds
-from .downloads import xlsx_response
-from .headlines import attach_actuals, plan_as_of
-from .ledgers import goals_table
-from .spreadsheets import table_xlsx
+from .. import rounds
+from ..documents import three_lists
+from ..documents.downloads import xlsx_response
+from ..documents.goals_table import goals_table
+from ..documents.spreadsheets import table_xlsx
+from ..headlines import attach_actuals, plan_as_of
 
 
 def as_of_for(rows) -> dt.date:
@@ -114,4 +115,4 @@ class FindingExportMixin(ExcelExportMixin):
         rows = [rounds.three_lists_row(f) for f in rounds.findings_for_lists(queryset)]
         today = timezone.localdate()
         title = f"督办事项三清单（{today.isoformat()}）"
-        return exports.three_lists_xlsx(rows, title), f"三清单-{today.isoformat()}.xlsx"
+        return three_lists.three_lists_xlsx(rows, title), f"三清单-{today.isoformat()}.xlsx"

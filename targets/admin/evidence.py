@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import evidence
-from .formatting import EMPTY
-from .models import Evidence
+from .. import evidence
+from ..formatting import EMPTY
+from ..models import Evidence
 
 
 class UploadField(forms.FileField):

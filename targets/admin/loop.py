@@ -1,6 +1,6 @@
 """The 督办 loop on a finding's admin page: replies and their review, the timeline, reopening, 回头看.
 
-FindingAdmin (targets.admin_supervision) mixes in FindingLoopMixin for the views and shows
+FindingAdmin (targets.admin.findings) mixes in FindingLoopMixin for the views and shows
 FindingReplyInline. Every view checks the rule again and calls targets.followup, which checks it once
 more: units answer their own open findings; only bureau staff review, send back, reopen and re-check.
 """
@@ -25,12 +25,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import findings, followup
-from .admin_evidence import MultipleUploadField
-from .admin_helpers import DubanModelForm, is_staff
-from .choices import FindingState, ReplyState
-from .formatting import EMPTY
-from .models import Dispatch, Finding, FindingReply
+from .. import findings, followup
+from ..choices import FindingState, ReplyState
+from ..formatting import EMPTY
+from ..models import Dispatch, Finding, FindingReply
+from .evidence import MultipleUploadField
+from .helpers import DubanModelForm, is_staff
 
 
 def may_answer(request, finding) -> bool:

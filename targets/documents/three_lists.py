@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Choices
-from django.utils import translation
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -25,14 +24,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from openpyxl.utils import get_column_letter
 
-from .choices import ExtensionDecision, FindingCause, FindingLevel, FindingSource, FindingState, ProblemCategory, RoundKind
-from .spreadsheets import (  # noqa: F401 - BORDER, HEADER_FILL, THIN stay importable from here
-    AMOUNT_FORMAT,
-    BORDER,
-    DATE_FORMAT,
-    HEADER_FILL,
-    THIN,
-    XLSX_CONTENT_TYPE,
+from ..choices import ExtensionDecision, FindingCause, FindingLevel, FindingSource, FindingState, ProblemCategory, RoundKind
+from .spreadsheets import (
     append_row,
     new_workbook,
     print_setup,
@@ -40,25 +33,9 @@ from .spreadsheets import (  # noqa: F401 - BORDER, HEADER_FILL, THIN stay impor
     style_header_row,
     to_bytes,
 )
+from .words import LIGHT, zh
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-# --- The bureau's fixed wording (Chinese regardless of the interface language) -------------------
-
-LIGHT = {"green": "绿", "yellow": "黄", "red": "红", "blue": "蓝", "grey": "灰"}
-
-
-def zh(choices: type[Choices], value) -> str:
-    """A choice's label in Chinese whatever the interface language (the same words as the admin)."""
-    if value in (None, ""):
-        return ""
-    try:
-        label = choices(value).label
-    except ValueError:
-        return str(value)
-    with translation.override("zh-hans"):
-        return str(label)
-
 
 ITEM_KIND = {"goal": "目标", "project": "项目"}
 

@@ -21,14 +21,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import followup, matter_import
-from .admin_helpers import DubanAdmin, DubanModelForm, is_staff
-from .admin_paging import RelatedOnlyExistsFilter
-from .downloads import xlsx_response
-from .formatting import EMPTY
-from .headlines import current_plan
-from .models import AssignedMatter, Plan
-from .permissions import user_department_id
+from .. import followup, matter_import
+from ..documents.downloads import xlsx_response
+from ..formatting import EMPTY
+from ..headlines import current_plan
+from ..models import AssignedMatter, Plan
+from ..permissions import user_department_id
+from .helpers import DubanAdmin, DubanModelForm, is_staff
+from .paging import RelatedOnlyExistsFilter
 
 FIXED_AFTER_ADD = ("source", "item", "department", "cooperating_departments", "assigned_on", "deadline", "round")
 

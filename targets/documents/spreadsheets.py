@@ -26,7 +26,7 @@ read as a formula (it starts with = + - @, a tab or a CR; a unit's 形象进度 
 stored as a string cell flagged "quote prefix", never as a formula. Every writer that puts user text
 in a workbook goes through set_value / write_cell / append_row (write_table does) for that reason.
 Headers and labels are Chinese literals chosen by the caller: the bureau's documents are Chinese
-in every interface language. Used by targets.exports (the three lists), targets.admin_exports (the
+in every interface language. Used by targets.documents.three_lists (the three lists), targets.admin.exports (the
 admin list exports), projects.monthly_table (月度调度表) and projects.dashboard.xlsx; the import
 templates and error workbook (projects.imports) write their cells with write_cell / set_value.
 """

@@ -8,14 +8,14 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import formatting
-from .admin_exports import ExcelExportMixin
-from .admin_helpers import DubanAdmin
-from .admin_status import badge
-from .choices import ItemKind, VerdictOutcome
-from .models import Verdict
-from .reasons import reason_text
-from .spreadsheets import Column, Table, table_xlsx
+from .. import formatting
+from ..choices import ItemKind, VerdictOutcome
+from ..documents.spreadsheets import Column, Table, table_xlsx
+from ..models import Verdict
+from ..reasons import reason_text
+from .exports import ExcelExportMixin
+from .helpers import DubanAdmin
+from .status import badge
 
 VERDICT_COLUMNS = [
     Column("序号", 6, "int"),

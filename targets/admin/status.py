@@ -13,13 +13,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import charts, formatting, item_kinds
-from .choices import StatusChoice
-from .evaluation import evaluate_item
-from .headlines import plan_as_of
-from .models import Finding, StatusSnapshot, SupervisionRun
-from .permissions import is_bureau_staff
-from .reasons import LIGHT_LABELS, amount_text, badge, reason_text
+from .. import formatting, item_kinds
+from ..choices import StatusChoice
+from ..documents import charts
+from ..evaluation import evaluate_item
+from ..headlines import plan_as_of
+from ..models import Finding, StatusSnapshot, SupervisionRun
+from ..permissions import is_bureau_staff
+from ..reasons import LIGHT_LABELS, amount_text, badge, reason_text
 
 BEHIND = (StatusChoice.YELLOW, StatusChoice.RED)
 SEVERITY = {StatusChoice.GREY: 0, StatusChoice.BLUE: 1, StatusChoice.GREEN: 2, StatusChoice.YELLOW: 3, StatusChoice.RED: 4}

@@ -9,7 +9,8 @@ import io
 
 from django.http import FileResponse
 
-from .exports import DOCX_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from .spreadsheets import XLSX_CONTENT_TYPE
+from .three_lists import DOCX_CONTENT_TYPE
 
 
 def xlsx_response(content: bytes, filename: str) -> FileResponse:

@@ -18,12 +18,12 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import periods
-from .admin_helpers import DubanAdmin, is_staff
-from .admin_status import badge
-from .choices import StatusChoice
-from .headlines import current_plan
-from .models import MonthClose, Plan
+from .. import periods
+from ..choices import StatusChoice
+from ..headlines import current_plan
+from ..models import MonthClose, Plan
+from .helpers import DubanAdmin, is_staff
+from .status import badge
 
 
 class CloseForm(forms.Form):

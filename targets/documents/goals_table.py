@@ -1,4 +1,4 @@
-"""Ledgers (台账) of what an admin list shows, as the bureau's .xlsx tables (targets.spreadsheets).
+"""The goal list (目标任务台账) as the bureau's .xlsx table (targets.documents.spreadsheets).
 
     goals_table(goals, as_of) -> spreadsheets.Table
 
@@ -14,32 +14,16 @@ Goals of different units cannot be added up, so the 亿元 totals row sums only 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.utils import translation
 
-from . import formatting
-from .choices import ActualSource, Cadence, Curve, JudgingKind, MetricKind
-from .exports import LIGHT, zh
-from .headlines import completion_percent
+from .. import formatting
+from ..choices import ActualSource, Cadence, Curve, JudgingKind, MetricKind
+from ..headlines import completion_percent
 from .spreadsheets import Column, Table, column_sum, yi
-
-
-def chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def ledger_title(name: str, years: Iterable[int], as_of: dt.date) -> str:
-    """ "2023年重大项目台账（截至2023年7月31日）"; without a year when the rows span several plans."""
-    years = sorted(set(years))
-    prefix = f"{years[0]}年" if len(years) == 1 else ""
-    return f"{prefix}{name}（截至{chinese_date(as_of)}）"
-
-
-def light(status: str | None) -> str:
-    return LIGHT.get(status, status) if status else ""
-
+from .words import ledger_title, light, zh
 
 GOAL_COLUMNS = [
     Column("序号", 6, "int"),

@@ -1,6 +1,6 @@
 """API tokens in the admin: bureau staff see who holds a token and revoke it.
 
-Imported at the end of targets.admin. Tokens are issued with `manage.py issue_token`, which shows
+Registered by targets.admin on import. Tokens are issued with `manage.py issue_token`, which shows
 the key once; the admin never sees a key, only its prefix.
 """
 
@@ -15,8 +15,8 @@ from django.utils.translation import ngettext
 from security.audit import record
 from security.models import AuditAction
 
-from .models import ApiToken
-from .permissions import is_bureau_staff
+from ..models import ApiToken
+from ..permissions import is_bureau_staff
 
 
 @admin.register(ApiToken)
