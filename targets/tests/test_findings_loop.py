@@ -1,4 +1,4 @@
-"""The 督办 loop (targets.followup): assigned matters, replies and review, reopening, 回头看, the timeline."""
+"""The 督办 loop (targets.findings.followup): assigned matters, replies and review, reopening, 回头看, the timeline."""
 
 from __future__ import annotations
 
