@@ -53,9 +53,6 @@ class Outcome:
     ready_to_close: int = 0
 
 
-# --- The run's part ---------------------------------------------------------------------------------
-
-
 def maintain(plan: Plan, as_of: dt.date, statuses: list[ItemStatus]) -> Outcome:
     outcome = Outcome()
     by_item = {s.item_id: s for s in statuses}
