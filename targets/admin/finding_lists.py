@@ -13,13 +13,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import item_kinds, rounds, three_lists_columns
+from .. import item_kinds, rounds
 from ..choices import ExtensionDecision, FindingCause, FindingState
 from ..formatting import EMPTY
 from ..models import (
     ExtensionRequest,
     FindingUpdate,
 )
+from ..three_lists_columns import LISTS, admin_columns
 from .helpers import iso, short
 from .status import badge, item_change_url
 
@@ -96,7 +97,7 @@ class ConfirmedFilter(admin.SimpleListFilter):
 
 
 # What each list's tab shows, declared with the sheets and the API's fields in targets.three_lists_columns.
-LIST_COLUMNS = {three_list.key: three_lists_columns.admin_columns(three_list) for three_list in three_lists_columns.LISTS}
+LIST_COLUMNS = {three_list.key: admin_columns(three_list) for three_list in LISTS}
 
 
 class FindingListMixin:
