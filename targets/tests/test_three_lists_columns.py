@@ -11,8 +11,6 @@ from django.contrib import admin
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from projects.tests.factories import ProjectFactory
-from targets import rounds
 from targets import three_lists_columns as declared
 from targets.admin.finding_lists import LIST_MODES
 from targets.api.serializers import FindingSerializer
@@ -21,6 +19,11 @@ from targets.models import Finding
 
 from .factories import TargetFactory
 from .supervision_data import make_finding
+
+try:  # where targets/findings/ (the package the finding services move into) keeps it
+    from targets.findings import rounds
+except ImportError:
+    from targets import rounds
 
 CHANGELIST = "/admin/targets/finding/"
 
@@ -88,9 +91,9 @@ def test_a_column_in_two_lists_is_one_declaration():
 
 @pytest.mark.django_db
 def test_a_three_list_row_holds_every_column_the_sheets_read(plan, departments):
-    project = ProjectFactory(plan=plan, lead_department=departments["alpha"])
-    goal = TargetFactory(plan=plan, lead_department=departments["beta"])
-    findings = [make_finding(project), make_finding(goal, cause="milestone_missed", expected=None, actual=None, gap=None)]
+    goal = TargetFactory(plan=plan, lead_department=departments["alpha"])
+    other = TargetFactory(plan=plan, lead_department=departments["beta"])
+    findings = [make_finding(goal), make_finding(other, cause="milestone_missed", expected=None, actual=None, gap=None)]
 
     rows = rounds.rows_of(rounds.findings_for_lists(Finding.objects.filter(pk__in=[f.pk for f in findings])))
 
