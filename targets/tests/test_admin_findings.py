@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.tests.factories import ProjectFactory
-from targets import rounds
+from targets.findings import rounds
 from targets.models import ExtensionRequest, Finding, FindingUpdate, HolidayOverride, StatusOverride, SupervisionRound
 from targets.supervision import RunSummary
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from projects.tests.factories import ProjectFactory
-from targets import rounds
+from targets.findings import rounds
 from targets.models import Dispatch, HolidayOverride, RoundFinding
 
 from .factories import DepartmentFactory, PersonFactory, PlanFactory, TargetFactory
