@@ -11,9 +11,9 @@ row), and says where it appears:
 - admin: its column on the list's tab of the finding register (targets.admin.finding_lists), a
   FindingAdmin display method or a model field;
 - api: its field in the API (targets.api.serializers.FindingSerializer, ?list=);
-- the three-list row (targets.rounds.three_lists_row, what a round freezes): `freeze` takes its value
-  from a finding (default: the attribute `key`, ISO text for a date column, decimal text for an
-  amount); kept=False leaves it out of the row.
+- the three-list row (targets.findings.rounds.three_lists_row, what a round freezes): `freeze`
+  takes its value from a finding (default: the attribute `key`, ISO text for a date column, decimal
+  text for an amount); kept=False leaves it out of the row.
 
 Each output takes, in declaration order, the columns that have it: the admin's tab shows
 COMMON's and the list's columns with an `admin` name, the sheet those with a `sheet`. The API keeps
@@ -36,7 +36,16 @@ from typing import Any
 from django.db.models import Choices
 
 from . import item_kinds
-from .choices import ExtensionDecision, FindingCause, FindingLevel, FindingSource, FindingState, ProblemCategory
+from .choices import (
+    ExtensionDecision,
+    FindingCause,
+    FindingLevel,
+    FindingSource,
+    FindingState,
+    ItemKind,
+    MetricKind,
+    ProblemCategory,
+)
 from .documents.spreadsheets import Column
 from .documents.words import LIGHT, zh
 
@@ -89,6 +98,19 @@ class ThreeList:
 
 
 # --- What a row holds that is not the finding's attribute --------------------------------------------
+
+
+def value_unit(finding) -> str:
+    """The unit of a finding's expected / actual / gap: 万元 for projects and amount goals."""
+    item = finding.item
+    if item.kind == ItemKind.PROJECT:
+        return "万元"
+    target = getattr(item, "target", None)
+    if target is None:
+        return ""
+    if target.metric_kind == MetricKind.AMOUNT:
+        return "万元"  # amounts are stored in 万元, also for goals the plan states in 亿元
+    return target.unit
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -145,7 +167,7 @@ API_CORE = (
     "previous",  # the earlier finding: a relapse's, or last year's for one carried by the roll-over
 )  # fmt: skip
 
-# The first columns of every list. The row's number is the register's (targets.rounds.three_lists_row).
+# The first columns of every list. The row's number is the register's (targets.findings.rounds.three_lists_row).
 COMMON = (
     ListColumn("index", Column("序号", 6, "int"), read=sequence, kept=False),
     ListColumn("number", Column("问题编号", 11), kept=False, admin="number_display"),
@@ -175,7 +197,7 @@ PROBLEM = ThreeList(
         ListColumn("expected", Column("应完成", 13, "amount"), api="expected"),
         ListColumn("actual", Column("实际完成", 13, "amount"), api="actual"),
         ListColumn("gap", Column("差距", 13, "amount"), api="gap"),
-        ListColumn("value_unit", Column("计量单位", 8), kept=False),  # the row's is targets.rounds.value_unit
+        ListColumn("value_unit", Column("计量单位", 8), freeze=value_unit),
         ListColumn("days_overdue", Column("逾期天数", 8, "int"), api="days_overdue"),
         ListColumn("source", Column("问题来源", 10), FindingSource, api="source"),
         ListColumn("level", Column("督办等级", 12), FindingLevel, admin="level", api="level"),
@@ -288,5 +310,5 @@ def row_columns() -> list[ListColumn]:
 
 
 def frozen_columns(finding) -> dict:
-    """A finding's values of every kept column (targets.rounds.three_lists_row adds its identity)."""
+    """A finding's values of every kept column (targets.findings.rounds.three_lists_row adds its identity)."""
     return {column.key: column.frozen(finding) for column in row_columns()}

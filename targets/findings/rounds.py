@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import item_kinds, workdays
-from ..choices import ItemKind, MetricKind
 from ..models import Department, Dispatch, ExtensionRequest, Finding, HolidayOverride, Plan, RoundFinding, SupervisionRound
+from ..three_lists_columns import frozen_columns
 
 
 def finding_number(year: int, pk: int) -> str:
@@ -46,19 +46,6 @@ def dispatch_number(round_: SupervisionRound, sequence: int, year: int | None = 
 
 
 # --- The three lists of a finding, as plain data ---------------------------------------------------
-
-
-def value_unit(finding: Finding) -> str:
-    """The unit of a finding's expected / actual / gap: 万元 for projects and amount goals."""
-    item = finding.item
-    if item.kind == ItemKind.PROJECT:
-        return "万元"
-    target = getattr(item, "target", None)
-    if target is None:
-        return ""
-    if target.metric_kind == MetricKind.AMOUNT:
-        return "万元"  # amounts are stored in 万元, also for goals the plan states in 亿元
-    return target.unit
 
 
 def findings_for_lists(queryset=None):
@@ -79,8 +66,6 @@ def three_lists_row(finding: Finding) -> dict:
     The columns are declared in targets.three_lists_columns; the row adds what identifies and sorts
     it. Dates are ISO strings, amounts decimal strings; people and units are their names at the time.
     """
-    from targets.three_lists_columns import frozen_columns  # absolute: holds where this module lives
-
     item = finding.item
     department = finding.department
     return {
@@ -89,7 +74,6 @@ def three_lists_row(finding: Finding) -> dict:
         "item_id": item.pk,
         "item_kind": item.kind,
         **frozen_columns(finding),
-        "value_unit": value_unit(finding),
         "department_id": finding.department_id,
         "department_short": str(department) if department else "",
         "evidence_file": finding.evidence_file.name if finding.evidence_file else "",
