@@ -6,7 +6,8 @@ COLUMNS: each column says what it holds (key: the model field, an annotation of 
 pseudo key), its one header, what the export writes (width, cell kind, value) and, when the import
 reads it, how (Parse: parser kind, required, the other headers the bureau's sheets use, its line in
 the template's notes sheet). EXPORTED and IMPORTED give each side's order: the export reads as the
-bureau's 重大项目台账, the template as its import sheet.
+bureau's 重大项目台账, the template as its import sheet. The five level flags' columns come from
+their one declaration, projects.choices.PROJECT_LEVELS.
 
 Headers are Chinese literals, not translated: the bureau's documents are Chinese in every interface
 language. The import also accepts the export's former headers (项目业主, 乡镇（街道）) as aliases, so a
@@ -23,7 +24,7 @@ from targets.documents import spreadsheets
 from targets.documents.words import light, zh
 from targets.headlines import completion_percent
 
-from .choices import BatchLevel, Category, Stage
+from .choices import PROJECT_LEVELS, BatchLevel, Category, LevelFlag, Stage
 from .imports.common import Column as ImportColumn
 
 YES_NO = "是、否（空白视为否）"
@@ -69,8 +70,9 @@ def level_text(project) -> str:
     return "、".join(column.level for column in COLUMNS if column.level and getattr(project, column.key))
 
 
-def _flag(key: str, header: str, level: str, alias: str, meaning: str) -> RegisterColumn:
-    return RegisterColumn(key, header, level=level, parse=Parse("flag", False, (alias,), meaning, "是/否", YES_NO))
+def _flag(level: LevelFlag) -> RegisterColumn:
+    parse = Parse("flag", False, (level.alias,), level.meaning, "是/否", YES_NO)
+    return RegisterColumn(level.field, level.header, level=level.short, parse=parse)
 
 
 COLUMNS = (
@@ -149,11 +151,7 @@ COLUMNS = (
         value=lambda p: str(p.responsible_leader) if p.responsible_leader_id else "",
         parse=Parse("person", False, ("包干领导", "联系领导"), "包干（责任）领导", "姓名，须为系统中已有的人员", "可不填"),
     ),
-    _flag("is_provincial_key", "省重点", "省重点", "省重点项目", "是否为省重点项目"),
-    _flag("is_provincial_major_industrial", "省重大产业", "省重大产业", "省重大产业项目", "是否为省重大产业项目"),
-    _flag("is_city_key", "市重点", "市重点", "市重点项目", "是否为市重点项目"),
-    _flag("is_district_key", "区重点（超亿元）", "区重点", "区重点项目", "是否为区级超亿元重点项目（总投资须超过10,000万元）"),
-    _flag("is_major", "重大项目（5000万以上）", "重大", "重大项目", "是否为5000万元以上重大项目（总投资须不低于5,000万元）"),
+    *(_flag(level) for level in PROJECT_LEVELS),
     RegisterColumn(
         "land_area", "用地面积（亩）", parse=Parse("number", False, ("用地面积", "用地"), "项目用地面积", "数字，单位亩")
     ),
@@ -219,11 +217,7 @@ IMPORTED = tuple(
         "responsible_leader",
         "category",
         "stage",
-        "is_provincial_key",
-        "is_provincial_major_industrial",
-        "is_city_key",
-        "is_district_key",
-        "is_major",
+        *(level.field for level in PROJECT_LEVELS),
         "owner_company",
         "township",
         "total_investment",

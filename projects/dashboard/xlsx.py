@@ -33,20 +33,14 @@ from targets.documents.spreadsheets import (
 )
 from targets.documents.words import LIGHT, zh
 
-from ..choices import Category
+from ..choices import PROJECT_LEVELS, Category
 from .battle_map import DONE, OVERDUE, PLANNED, SYMBOLS, all_rows
 from .data import Dashboard
 from .filters import Options
 from .responsibility import all_lines
 
 KIND = {"goal": "目标", "project": "项目"}
-LEVELS = {
-    "is_provincial_key": "省重点",
-    "is_provincial_major_industrial": "省重大产业",
-    "is_city_key": "市重点",
-    "is_district_key": "区重点",
-    "is_major": "重大项目",
-}
+LEVELS = {level.field: level.named for level in PROJECT_LEVELS}
 LEGEND = f"{SYMBOLS[PLANNED]}计划节点 {SYMBOLS[DONE]}完成节点 {SYMBOLS[OVERDUE]}逾期未完成（黑旗）"
 NOT_EVALUATED = "未评价"
 DEFINITIONS = (

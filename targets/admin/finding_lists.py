@@ -1,5 +1,6 @@
 """The finding register's three lists (问题清单, 责任清单, 整改清单) in the admin: a tab per list,
-its filters, and what each list shows. FindingAdmin mixes in FindingListMixin."""
+its filters, and the display methods of what each list shows (the columns of each tab are declared
+in targets.three_lists_columns). FindingAdmin mixes in FindingListMixin."""
 
 # Django's admin hooks have fixed signatures; many overrides here judge only one of their arguments.
 
@@ -20,6 +21,7 @@ from ..models import (
     ExtensionRequest,
     FindingUpdate,
 )
+from ..three_lists_columns import LISTS, admin_columns
 from .helpers import iso, short
 from .status import badge, item_change_url
 
@@ -95,39 +97,8 @@ class ConfirmedFilter(admin.SimpleListFilter):
         return queryset
 
 
-# What each list shows (after the number and the item).
-LIST_COLUMNS = {
-    "problem": (
-        "cause",
-        "category",
-        "description_display",
-        "problems_display",
-        "opened_on",
-        "light_display",
-        "level",
-        "state",
-        "confirmed_display",
-    ),
-    "responsibility": (
-        "responsible_leader",
-        "department",
-        "cooperating_display",
-        "contact_display",
-        "owner_company_display",
-        "state",
-    ),
-    "rectification": (
-        "measures_display",
-        "deadline_display",
-        "updates_display",
-        "evidence_display",
-        "extension_display",
-        "closure_requested_on",
-        "verified_by",
-        "closed_on",
-        "state",
-    ),
-}
+# What each list's tab shows, declared with the sheets and the API's fields in targets.three_lists_columns.
+LIST_COLUMNS = {three_list.key: admin_columns(three_list) for three_list in LISTS}
 
 
 class FindingListMixin:
@@ -158,7 +129,7 @@ class FindingListMixin:
         )
 
     def get_list_display(self, request):
-        return ("number_display", "item_link", *LIST_COLUMNS[list_mode(request)])
+        return LIST_COLUMNS[list_mode(request)]
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)

@@ -16,7 +16,7 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
-from .. import periods, validation
+from .. import periods, three_lists_columns, validation
 from ..choices import ItemKind, MetricKind, ProblemCategory, RecheckResult, StatusChoice
 from ..models import Department, Finding, Milestone, Person, Plan, ProgressReport, SupervisionRound, Target, TrackedItem
 from .errors import as_drf
@@ -355,39 +355,10 @@ class ReviewCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-# The three lists (三清单): ?list= narrows a finding to the contract fields plus one list's fields.
-FINDING_CORE = [
-    "id", "target", "project", "milestone", "cause", "level", "state", "department", "deadline", "ready_to_close",
-    "previous",  # the earlier finding: a relapse's, or last year's for one carried by the roll-over
-]  # fmt: skip
-FINDING_LISTS = {
-    "problem": [
-        "category",
-        "description",
-        "problems",
-        "opened_on",
-        "light_when_found",
-        "expected",
-        "actual",
-        "gap",
-        "days_overdue",
-        "source",
-    ],
-    "responsibility": ["responsible_leader", "cooperating_departments", "contact"],
-    "rectification": [
-        "measures",
-        "original_deadline",
-        "evidence",
-        "closure_requested_on",
-        "verified_by",
-        "verification_note",
-        "closed_on",
-        "reopened_on",
-        "reopen_count",
-        "recheck_due",
-        "recheck_result",
-    ],
-}
+# The three lists (三清单): ?list= narrows a finding to the contract fields plus one list's fields,
+# both declared in targets.three_lists_columns (API_CORE, each column's `api`).
+FINDING_CORE = list(three_lists_columns.API_CORE)
+FINDING_LISTS = {three_list.key: three_lists_columns.api_fields(three_list) for three_list in three_lists_columns.LISTS}
 
 
 class CooperatingDepartments(serializers.ListField):

@@ -5,17 +5,15 @@ live rows of selected findings. The files are the bureau's fixed document format
 headers, labels and notice text are Chinese in every interface language, so they are literals in
 the mappings below, not translatable msgids. Amounts are in 万元 (as stored) and dates read
 YYYY-MM-DD.
+
+What each sheet shows, its headers among them, is declared once in targets.three_lists_columns.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
 
-from django.db.models import Choices
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -24,7 +22,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from openpyxl.utils import get_column_letter
 
-from ..choices import ExtensionDecision, FindingCause, FindingLevel, FindingSource, FindingState, ProblemCategory, RoundKind
+from ..choices import FindingCause, FindingLevel, RoundKind
+from ..three_lists_columns import LISTS, ListColumn, sheet_columns
 from .spreadsheets import (
     append_row,
     new_workbook,
@@ -33,144 +32,23 @@ from .spreadsheets import (
     style_header_row,
     to_bytes,
 )
-from .words import LIGHT, zh
+from .words import zh
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 ITEM_KIND = {"goal": "目标", "project": "项目"}
 
 
-@dataclass(frozen=True)
-class Column:
-    header: str
-    width: float
-    value: Callable[[dict], object]
-    kind: str = "text"  # text, wrap, date, amount, int
-
-
-def _date(key: str) -> Callable[[dict], dt.date | None]:
-    def read(row: dict) -> dt.date | None:
-        text = row.get(key)
-        return dt.date.fromisoformat(text) if text else None
-
-    return read
-
-
-def _amount(key: str) -> Callable[[dict], Decimal | None]:
-    def read(row: dict) -> Decimal | None:
-        text = row.get(key)
-        return Decimal(text) if text not in (None, "") else None
-
-    return read
-
-
-def _get(key: str, mapping: dict | type[Choices] | None = None) -> Callable[[dict], object]:
-    def read(row: dict) -> object:
-        value = row.get(key)
-        if isinstance(mapping, dict):
-            return mapping.get(value, value or "")
-        if mapping is not None:
-            return zh(mapping, value)
-        return "" if value is None else value
-
-    return read
-
-
-def updates_text(row: dict) -> str:
-    return "\n".join(f"{u['date']} {u['text']}" for u in row.get("updates") or [])
-
-
-def extension_text(row: dict) -> str:
-    lines = []
-    for e in row.get("extensions") or []:
-        decision = zh(ExtensionDecision, e.get("decision"))
-        lines.append(
-            f"原时限{e.get('previous_deadline') or ''}，申请延至{e.get('requested_deadline') or ''}（{decision}）：{e.get('reason') or ''}"
-        )
-    return "\n".join(lines)
-
-
-def milestone_text(row: dict) -> str:
-    return row.get("milestone") or ""
-
-
 def item_text(row: dict) -> str:
     return f"{row.get('item_code') or ''} {row.get('item_title') or ''}".strip()
 
 
-def sequence(row: dict) -> int:
-    return row["_seq"]
-
-
-NUMBER = Column("问题编号", 11, _get("number"))
-ITEM_CODE = Column("督办对象编号", 13, _get("item_code"))
-ITEM_TITLE = Column("督办对象名称", 30, _get("item_title"), "wrap")
-
-# Sheet name → columns, in the bureau's order (domain.md Part 3.1).
-SHEETS: list[tuple[str, list[Column]]] = [
-    (
-        "问题清单",
-        [
-            Column("序号", 6, sequence, "int"),
-            NUMBER,
-            ITEM_CODE,
-            ITEM_TITLE,
-            Column("关联节点", 14, milestone_text, "wrap"),
-            Column("触发原因", 13, _get("cause", FindingCause)),
-            Column("问题类别", 12, _get("category", ProblemCategory)),
-            Column("问题描述", 40, _get("description"), "wrap"),
-            Column("存在问题", 30, _get("problems"), "wrap"),
-            Column("发现日期", 12, _date("opened_on"), "date"),
-            Column("发现时灯色", 8, _get("light_when_found", LIGHT)),
-            Column("应完成", 13, _amount("expected"), "amount"),
-            Column("实际完成", 13, _amount("actual"), "amount"),
-            Column("差距", 13, _amount("gap"), "amount"),
-            Column("计量单位", 8, _get("value_unit")),
-            Column("逾期天数", 8, _get("days_overdue"), "int"),
-            Column("问题来源", 10, _get("source", FindingSource)),
-            Column("督办等级", 12, _get("level", FindingLevel)),
-            Column("状态", 10, _get("state", FindingState)),
-        ],
-    ),
-    (
-        "责任清单",
-        [
-            Column("序号", 6, sequence, "int"),
-            NUMBER,
-            ITEM_CODE,
-            ITEM_TITLE,
-            Column("包干区领导", 16, _get("responsible_leader"), "wrap"),
-            Column("牵头单位", 20, _get("department"), "wrap"),
-            Column("配合单位", 24, lambda r: "、".join(r.get("cooperating_departments") or []), "wrap"),
-            Column("责任人", 10, _get("contact")),
-            Column("联系电话", 14, _get("contact_phone")),
-            Column("项目业主", 24, _get("owner_company"), "wrap"),
-        ],
-    ),
-    (
-        "整改清单",
-        [
-            Column("序号", 6, sequence, "int"),
-            NUMBER,
-            ITEM_CODE,
-            ITEM_TITLE,
-            Column("整改措施", 36, _get("measures"), "wrap"),
-            Column("整改时限", 12, _date("deadline"), "date"),
-            Column("原整改时限", 12, _date("original_deadline"), "date"),
-            Column("进展反馈", 36, updates_text, "wrap"),
-            Column("佐证材料", 24, _get("evidence"), "wrap"),
-            Column("延期申请", 30, extension_text, "wrap"),
-            Column("申请销号日期", 13, _date("closure_requested_on"), "date"),
-            Column("核验人", 10, _get("verified_by")),
-            Column("核验情况", 24, _get("verification_note"), "wrap"),
-            Column("销号日期", 12, _date("closed_on"), "date"),
-        ],
-    ),
-]
+# Sheet name → columns, in the bureau's order (declared in targets.three_lists_columns).
+SHEETS: list[tuple[str, list[ListColumn]]] = [(three_list.sheet, sheet_columns(three_list)) for three_list in LISTS]
 
 
 def headers(sheet_name: str) -> list[str]:
-    return [c.header for name, columns in SHEETS if name == sheet_name for c in columns]
+    return [c.sheet.header for name, columns in SHEETS if name == sheet_name for c in columns]
 
 
 def three_lists_xlsx(rows: list[dict], title: str) -> bytes:
@@ -179,12 +57,12 @@ def three_lists_xlsx(rows: list[dict], title: str) -> bytes:
     numbered = [{**row, "_seq": index} for index, row in enumerate(rows, start=1)]
     for name, columns in SHEETS:
         sheet = workbook.create_sheet(name)
-        append_row(sheet, [c.header for c in columns])
+        append_row(sheet, [c.sheet.header for c in columns])
         style_header_row(sheet, 1)
         for row in numbered:
             append_row(sheet, [c.value(row) for c in columns])  # user text stays text, never a formula
         for index, column in enumerate(columns, start=1):
-            style_column(sheet, index, column.width, column.kind, 2, len(numbered) + 1)
+            style_column(sheet, index, column.sheet.width, column.sheet.kind, 2, len(numbered) + 1)
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(numbered) + 1)}"
         print_setup(sheet, "1:1", f"{title} {name}")

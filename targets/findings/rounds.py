@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,8 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import item_kinds, workdays
-from ..choices import ItemKind, MetricKind
 from ..models import Department, Dispatch, ExtensionRequest, Finding, HolidayOverride, Plan, RoundFinding, SupervisionRound
+from ..three_lists_columns import frozen_columns
 
 
 def finding_number(year: int, pk: int) -> str:
@@ -49,27 +48,6 @@ def dispatch_number(round_: SupervisionRound, sequence: int, year: int | None = 
 # --- The three lists of a finding, as plain data ---------------------------------------------------
 
 
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def value_unit(finding: Finding) -> str:
-    """The unit of a finding's expected / actual / gap: 万元 for projects and amount goals."""
-    item = finding.item
-    if item.kind == ItemKind.PROJECT:
-        return "万元"
-    target = getattr(item, "target", None)
-    if target is None:
-        return ""
-    if target.metric_kind == MetricKind.AMOUNT:
-        return "万元"  # amounts are stored in 万元, also for goals the plan states in 亿元
-    return target.unit
-
-
 def findings_for_lists(queryset=None):
     """Findings with everything the three lists show, in a fixed number of queries."""
     queryset = Finding.objects.all() if queryset is None else queryset
@@ -85,64 +63,20 @@ def findings_for_lists(queryset=None):
 def three_lists_row(finding: Finding) -> dict:
     """A finding's fields of the three lists, JSON-ready (what a RoundFinding keeps).
 
-    Dates are ISO strings, amounts decimal strings; people and units are their names at the time.
+    The columns are declared in targets.three_lists_columns; the row adds what identifies and sorts
+    it. Dates are ISO strings, amounts decimal strings; people and units are their names at the time.
     """
     item = finding.item
     department = finding.department
-    contact = finding.contact
     return {
-        # 问题清单
         "number": finding_number(item.plan.year, finding.pk),
         "finding_id": finding.pk,
         "item_id": item.pk,
         "item_kind": item.kind,
-        "item_code": item.code,
-        "item_title": item.title,
-        "milestone": finding.milestone.title if finding.milestone_id else "",
-        "cause": finding.cause,
-        "category": finding.category,
-        "source": finding.source,
-        "state": finding.state,
-        "level": finding.level,
-        "confirmed": finding.confirmed_at is not None,
-        "opened_on": _iso(finding.opened_on),
-        "light_when_found": finding.light_when_found,
-        "expected": _text(finding.expected),
-        "actual": _text(finding.actual),
-        "gap": _text(finding.gap),
-        "value_unit": value_unit(finding),
-        "days_overdue": finding.days_overdue,
-        "description": finding.description,
-        "problems": finding.problems,
-        # 责任清单
-        "responsible_leader": str(finding.responsible_leader) if finding.responsible_leader_id else "",
+        **frozen_columns(finding),
         "department_id": finding.department_id,
-        "department": department.name if department else "",
         "department_short": str(department) if department else "",
-        "cooperating_departments": sorted(str(d) for d in finding.cooperating_departments.all()),
-        "contact": contact.name if contact else "",
-        "contact_phone": contact.phone if contact else "",
-        "owner_company": item_kinds.owner_of(item),
-        # 整改清单
-        "measures": finding.measures,
-        "deadline": _iso(finding.deadline),
-        "original_deadline": _iso(finding.original_deadline),
-        "updates": [{"date": _iso(u.date), "text": u.text} for u in finding.updates.all()],
-        "evidence": finding.evidence,
         "evidence_file": finding.evidence_file.name if finding.evidence_file else "",
-        "extensions": [
-            {
-                "requested_deadline": _iso(e.requested_deadline),
-                "previous_deadline": _iso(e.previous_deadline),
-                "reason": e.reason,
-                "decision": e.decision,
-            }
-            for e in finding.extensions.all()
-        ],
-        "closure_requested_on": _iso(finding.closure_requested_on),
-        "verified_by": (finding.verified_by.get_full_name() or finding.verified_by.get_username()) if finding.verified_by else "",
-        "verification_note": finding.verification_note,
-        "closed_on": _iso(finding.closed_on),
     }
 
 
