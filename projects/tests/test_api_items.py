@@ -21,16 +21,6 @@ from .factories import BlockerFactory, ProjectFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def goal(plan, departments):
-    return TargetFactory(plan=plan, lead_department=departments["alpha"])
-
-
-@pytest.fixture
-def alpha(api, unit_user):
-    return api(unit_user)
-
-
 def test_it_serializes_findings_as_drf_does(plan, departments):
     goal, project = TargetFactory(plan=plan), ProjectFactory(plan=plan)
     on_goal = Finding.objects.create(item=goal, cause="red", opened_on=MARCH, deadline=APRIL, gap=Decimal("-2.5"))
@@ -83,7 +73,9 @@ def test_list_queries_do_not_grow_with_the_page(api, unit_user, plan, department
     assert count() == few
 
 
-def test_an_item_is_required_and_only_one(alpha, goal, plan, departments):
+def test_an_item_is_required_and_only_one(api, unit_user, plan, departments):
+    alpha = api(unit_user)
+    goal = TargetFactory(plan=plan, lead_department=departments["alpha"])
     project = ProjectFactory(plan=plan, lead_department=departments["alpha"])
     assert post(alpha, as_of="2023-04-30", value="1").data["target"][0]["code"] == "item_missing"
     both = post(alpha, target=goal.pk, project=project.pk, as_of="2023-04-30", value="1")
