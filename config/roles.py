@@ -27,7 +27,7 @@ UNIT_WRITABLE = {
     # Findings of their own unit: measures, progress notes, extension requests (targets.admin.findings).
     ("targets", "findingupdate"),
     ("targets", "extensionrequest"),
-    # Written replies to their findings and evidence files of their items (targets.followup, targets.evidence).
+    # Written replies to their findings and evidence files of their items (targets.findings, targets.evidence).
     ("targets", "findingreply"),
     ("targets", "evidence"),
 }

@@ -32,7 +32,7 @@ from django.utils import translation
 
 from targets import item_kinds, judging
 from targets.choices import FindingLevel, ItemKind, ReviewState, StatusChoice
-from targets.followup import rechecks_due
+from targets.findings import rechecks_due
 from targets.formatting import goal_amount, wan
 from targets.models import Dispatch, Escalation, Finding, Milestone, Person, Plan, ProgressReport, StatusSnapshot, SupervisionRun
 from targets.reasons import reason_text

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -74,20 +73,10 @@ def percent(part: Decimal | int, whole: Decimal | int) -> Decimal:
 def completed_investment(plan, as_of: dt.date, projects, key: Q) -> dict[str, Decimal]:
     """Σ of each project's latest cumulative report on or before as_of (this plan year), all and key projects.
 
-    On PostgreSQL one ordered pass over the reports (DISTINCT ON the unique (item, as_of) index)
-    instead of one probe per project, which dominated this function on a 100,000-project register.
+    One probe per project down the unique (item, as_of) index: 0.3 s on the 100,000-project
+    register, where a DISTINCT ON pass sorting every report of the year took 0.7 s.
     """
     reports = ProgressReport.objects.counted().filter(as_of__lte=as_of, as_of__gte=plan.period_start, value__isnull=False)
-    if connection.features.can_distinct_on_fields:
-        latest = reports.filter(item__in=projects.values("pk")).order_by("item_id", "-as_of").distinct("item_id")
-        sql, params = latest.values_list("value", "item__project__is_district_key").query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT COALESCE(SUM(v), 0), COALESCE(SUM(v) FILTER (WHERE k), 0) FROM ({sql}) AS latest (v, k)",
-                params,
-            )
-            completed, key_completed = cursor.fetchone()
-        return {"completed": completed, "key_completed": key_completed}
     latest = reports.filter(item=OuterRef("pk")).order_by("-as_of").values("value")[:1]
     return projects.annotate(latest=Subquery(latest)).aggregate(
         completed=Coalesce(Sum("latest"), ZERO),

@@ -5,10 +5,13 @@
     among(queryset, field, values)   # querysets for field IN values
 
 ``fields`` are attribute names (``item_id``, not ``item``); each row is a sequence of their values,
-JSONField values as Python objects. Fields left out get their model default.
+JSONField values as Python objects, where dates are written as ISO text and Decimals as their exact
+text (json_default: the encoder's C loop meets them, instead of a Python pass over every value).
+Fields left out get their model default.
 
 On PostgreSQL the rows are streamed with COPY into a temporary table and moved into the table with
-one INSERT … SELECT … ON CONFLICT, so a conflict is settled by the table's unique constraint (a
+one INSERT … SELECT … ON CONFLICT (``fresh=True``: straight into the table, for a caller that holds
+a lock under which no row can conflict), so a conflict is settled by the table's unique constraint (a
 concurrent or repeated run inserts nothing twice) and the statement count does not depend on the
 number of rows. bulk_create binds every value in Python, which cost about 80 µs per row of a
 30-column Finding; COPY formats the rows in the binary driver. An upsert leaves rows whose values
@@ -17,6 +20,7 @@ did not change untouched, so a re-run writes nothing it does not have to.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -24,6 +28,17 @@ from django.db import connection, connections, models
 from django.db.models import QuerySet
 
 BATCH = 2_000
+
+
+def json_default(value):
+    """What json.dumps writes for the values it does not know (dates, Decimals and friends)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)  # Decimal keeps its exact text
+
+
+def dumps(value) -> str:
+    return json.dumps(value, default=json_default)
 
 
 def insert(
@@ -34,12 +49,22 @@ def insert(
     ignore_conflicts: bool = False,
     unique_fields: Sequence[str] = (),
     update_fields: Sequence[str] = (),
+    fresh: bool = False,
 ) -> None:
     if connection.vendor == "postgresql":
         copy_insert(
-            model, fields, rows, ignore_conflicts=ignore_conflicts, unique_fields=unique_fields, update_fields=update_fields
+            model,
+            fields,
+            rows,
+            ignore_conflicts=ignore_conflicts,
+            unique_fields=unique_fields,
+            update_fields=update_fields,
+            fresh=fresh,
         )
         return
+    json_positions = [i for i, name in enumerate(fields) if isinstance(model._meta.get_field(name), models.JSONField)]
+    if json_positions:
+        rows = (as_json_values(row, json_positions) for row in rows)
     model.objects.bulk_create(
         [model(**dict(zip(fields, row, strict=True))) for row in rows],
         batch_size=BATCH,
@@ -50,6 +75,14 @@ def insert(
     )
 
 
+def as_json_values(row: Sequence, positions: list[int]) -> list:
+    """The row with its JSON values as plain JSON types (for bulk_create's encoder)."""
+    row = list(row)
+    for i in positions:
+        row[i] = json.loads(dumps(row[i]))
+    return row
+
+
 def copy_insert(
     model: type[models.Model],
     fields: Sequence[str],
@@ -58,6 +91,7 @@ def copy_insert(
     ignore_conflicts: bool = False,
     unique_fields: Sequence[str] = (),
     update_fields: Sequence[str] = (),
+    fresh: bool = False,
 ) -> None:
     meta = model._meta
     qn = connection.ops.quote_name
@@ -85,10 +119,17 @@ def copy_insert(
         conflict = ""
 
     json_positions = [i for i, f in enumerate(given) if isinstance(f, models.JSONField)]
-    dumps = json.dumps
+    # Straight into the table when the caller says nothing can conflict, and only when no field is
+    # left out: Django keeps the defaults in Python, so a COPY into the table would not apply them.
+    direct = fresh and not rest
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {load} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
-        with cursor.cursor.copy(f"COPY {load} ({columns}) FROM STDIN") as copy:
+        if not direct:
+            cursor.execute(f"CREATE TEMPORARY TABLE {load} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
+        # The raw driver's COPY, its errors raised as Django's (IntegrityError, …) like any statement's.
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {table if direct else load} ({columns}) FROM STDIN") as copy,
+        ):
             write = copy.write_row
             if json_positions:
                 for row in rows:
@@ -99,8 +140,9 @@ def copy_insert(
             else:
                 for row in rows:
                     write(row)
-        cursor.execute(f"INSERT INTO {table} AS t ({target}) SELECT {source} FROM {load} {conflict}", constants)
-        cursor.execute(f"DROP TABLE {load}")
+        if not direct:
+            cursor.execute(f"INSERT INTO {table} AS t ({target}) SELECT {source} FROM {load} {conflict}", constants)
+            cursor.execute(f"DROP TABLE {load}")
 
 
 def among(queryset: QuerySet, field: str, values: Sequence) -> Iterator[QuerySet]:

@@ -193,6 +193,14 @@ class FindingState(models.TextChoices):
 OPEN_FINDING_STATES = (FindingState.OPEN, FindingState.IN_PROGRESS, FindingState.CLOSURE_REQUESTED)
 
 
+def finding_key(item_id: int, cause: str, milestone_id: int | None = None) -> str:
+    """The dedupe key: one open finding per item, cause and milestone (a partial unique constraint).
+
+    Here rather than in targets.findings.rules so that targets.models can read it without loading
+    the findings package (which imports the models)."""
+    return f"{item_id}:{cause}:{milestone_id or 0}"
+
+
 class FindingLevel(models.IntegerChoices):
     REMINDER = 1, _("Level 1: reminder")
     WARNING = 2, _("Level 2: warning")

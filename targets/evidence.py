@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from . import followup
+from . import findings
 from .choices import EvidenceKind, FindingEventKind
 from .models import Evidence, Finding, FindingReply, Milestone, ProgressReport
 from .permissions import is_bureau_staff, user_department_id
@@ -215,5 +215,5 @@ def attach(owner, upload, user) -> Evidence:
     evidence.save()
     finding = owner if isinstance(owner, Finding) else owner.finding if isinstance(owner, FindingReply) else None
     if finding is not None:
-        followup.log(finding, FindingEventKind.EVIDENCE, user, evidence.name)
+        findings.log(finding, FindingEventKind.EVIDENCE, user, evidence.name)
     return evidence

@@ -114,7 +114,7 @@ def supervision_summary(plan: Plan) -> dict:
     Counts per colour at the plan's latest finished run, open findings by escalation level, and the
     notices sent for the plan's rounds (the "发送三清单21份" figure).
     """
-    from .rounds import dispatch_count
+    from .findings.rounds import dispatch_count
 
     run_date = SupervisionRun.objects.latest_finished_date(plan)
     counts: dict[tuple[str, str], int] = {}

@@ -129,6 +129,7 @@ OWES_REPORTS = (
 )
 
 
+@functools.lru_cache(maxsize=256)  # asked once per item and run, of a handful of combinations
 def owes_reports(
     item_kind: str, metric_kind: str | None, source: str | None, schedule_mode: str, cadence: str | None = None
 ) -> bool:

@@ -266,7 +266,9 @@ class Visible:
     __slots__ = ("latest", "periods", "points")
 
     def __init__(self, facts: ItemFacts, as_of: dt.date) -> None:
-        first_month, last_month = facts.period_start.replace(day=1), facts.period_end
+        first_month, last_month = facts.period_start, facts.period_end
+        if first_month.day != 1:
+            first_month = first_month.replace(day=1)
         periods: set[dt.date] = set()
         points: list[ReportFacts] = []
         for report in facts.reports:

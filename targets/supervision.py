@@ -24,7 +24,6 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import OperationalError, connection, models, transaction
@@ -140,7 +139,7 @@ def evaluate_date(plan: Plan, as_of: dt.date, summary: RunSummary) -> None:
     for chunk in gather(plan, as_of):
         statuses.extend(rules.evaluate(facts, as_of) for facts in chunk)
 
-    write_snapshots(as_of, statuses)
+    write_snapshots(plan, as_of, statuses)
     write_verdicts(plan, as_of, statuses)
     events = write_events(plan, as_of, previous_date, statuses)
     outcome = findings.maintain(plan, as_of, statuses)
@@ -161,35 +160,6 @@ def evaluate_date(plan: Plan, as_of: dt.date, summary: RunSummary) -> None:
     summary.ready_to_close = outcome.ready_to_close
 
 
-def jsonable(params: dict) -> dict:
-    """A reason's parameters as JSON values: dates in ISO form, Decimals as their exact text."""
-    out = {}
-    for key, value in params.items():
-        kind = type(value)
-        if kind in AS_IS:
-            out[key] = value
-        elif kind is Decimal:
-            out[key] = str(value)
-        elif kind is dt.date:
-            out[key] = value.isoformat()
-        else:
-            out[key] = jsonable_value(value)
-    return out
-
-
-AS_IS = frozenset({str, int, bool, type(None)})
-
-
-def jsonable_value(value):
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [v.isoformat() if isinstance(v, dt.date) else str(v) if not isinstance(v, (int, str)) else v for v in value]
-    if value is None or isinstance(value, (int, str, bool)):
-        return value
-    return str(value)  # Decimal and friends keep their exact text
-
-
 SNAPSHOT_FIELDS = [
     "status", "value_status", "milestone_status", "reporting_status", "expected", "actual", "ratio", "gap",
     "forecast", "judged_on", "overridden", "reasons",
@@ -197,14 +167,20 @@ SNAPSHOT_FIELDS = [
 SNAPSHOT_COLUMNS = ["item_id", "date", *SNAPSHOT_FIELDS]
 
 
-def write_snapshots(as_of: dt.date, statuses: list[ItemStatus]) -> None:
-    """Upsert one snapshot per item for the date (a re-run overwrites the same rows)."""
+def write_snapshots(plan: Plan, as_of: dt.date, statuses: list[ItemStatus]) -> None:
+    """Upsert one snapshot per item for the date (a re-run overwrites the same rows).
+
+    The day's first run (every scheduled run of a new date) has nothing to upsert: under the plan's
+    lock no other run can write the date's rows, so they are copied straight into the table.
+    """
+    fresh = not StatusSnapshot.objects.filter(date=as_of, item__plan=plan).exists()
     bulk.insert(
         StatusSnapshot,
         SNAPSHOT_COLUMNS,
         (snapshot_row(as_of, s) for s in statuses),
         unique_fields=["item_id", "date"],
         update_fields=SNAPSHOT_FIELDS,
+        fresh=fresh,
     )
 
 
@@ -217,7 +193,8 @@ def snapshot_row(as_of: dt.date, s: ItemStatus) -> tuple:
 
 
 def reasons_of(s: ItemStatus) -> list[dict]:
-    return [{"code": r.code, **jsonable(r.params)} for r in s.reasons]
+    """The reasons as stored: dates and Decimals are written as text by targets.bulk (json_default)."""
+    return [{"code": r.code, **r.params} for r in s.reasons]
 
 
 def write_events(plan: Plan, as_of: dt.date, previous_date: dt.date | None, statuses: list[ItemStatus]) -> int:

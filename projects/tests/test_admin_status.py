@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.tests.factories import ProjectFactory
-from targets import rounds
 from targets.admin.status import reason_text
 from targets.documents import charts
+from targets.findings import rounds
 from targets.tests.factories import CheckpointFactory, DepartmentFactory, PersonFactory, ProgressReportFactory, TargetFactory
 from targets.tests.supervision_data import make_finding, make_run, make_snapshot
 

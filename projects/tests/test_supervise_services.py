@@ -263,7 +263,7 @@ def test_a_run_that_fails_after_writing_leaves_nothing(require_postgres, transac
     def broken(*_args, **_kwargs):
         raise RuntimeError("the run breaks after snapshots, events and findings were written")
 
-    monkeypatch.setattr(findings, "escalate", broken)
+    monkeypatch.setattr(findings.upkeep, "escalate", broken)  # maintain() calls it from its own module
     with pytest.raises(RuntimeError):
         supervise(plan, AS_OF)
 

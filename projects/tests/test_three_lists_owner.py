@@ -10,8 +10,8 @@ import io
 import openpyxl
 from django.urls import reverse
 
-from targets import rounds
 from targets.documents import three_lists
+from targets.findings import rounds
 from targets.models import RoundFinding
 from targets.tests.supervision_data import make_finding
 from targets.tests.test_exports import RESPONSIBILITY_HEADERS

@@ -28,11 +28,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import rounds
 from ..documents import three_lists
 from ..documents.downloads import xlsx_response
 from ..documents.goals_table import goals_table
 from ..documents.spreadsheets import table_xlsx
+from ..findings import rounds
 from ..headlines import attach_actuals, plan_as_of
 
 

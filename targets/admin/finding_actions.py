@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import findings, rounds
+from .. import findings
 from ..documents import three_lists
 from ..documents.downloads import xlsx_response
+from ..findings import rounds
 from ..models import (
     ExtensionRequest,
     Finding,

@@ -12,8 +12,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import item_kinds, rounds
+from .. import item_kinds
 from ..choices import ExtensionDecision, FindingCause, FindingState
+from ..findings import rounds
 from ..formatting import EMPTY
 from ..models import (
     ExtensionRequest,

@@ -31,7 +31,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import evidence, findings, followup
+from .. import evidence, findings
 from ..choices import FindingCause, FindingSource, FindingState
 from ..headlines import current_plan
 from ..models import (
@@ -291,7 +291,7 @@ class FindingAdmin(FindingListMixin, FindingActionsMixin, FindingLoopMixin, Find
             elif formset.model is ExtensionRequest:
                 created = findings.request_extension(finding, data["requested_deadline"], data["reason"], request.user)
             elif formset.model is FindingReply:
-                created = followup.submit_reply(finding, data["text"], request.user, dispatch=data.get("dispatch"))
+                created = findings.submit_reply(finding, data["text"], request.user, dispatch=data.get("dispatch"))
                 for upload in data.get("attachments") or []:
                     evidence.attach(created, upload, request.user)
             elif formset.model is Evidence:

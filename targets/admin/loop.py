@@ -1,7 +1,7 @@
 """The 督办 loop on a finding's admin page: replies and their review, the timeline, reopening, 回头看.
 
 FindingAdmin (targets.admin.findings) mixes in FindingLoopMixin for the views and shows
-FindingReplyInline. Every view checks the rule again and calls targets.followup, which checks it once
+FindingReplyInline. Every view checks the rule again and calls targets.findings, which checks it once
 more: units answer their own open findings; only bureau staff review, send back, reopen and re-check.
 """
 
@@ -25,17 +25,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import findings, followup
+from .. import findings
 from ..choices import FindingState, ReplyState
 from ..formatting import EMPTY
 from ..models import Dispatch, Finding, FindingReply
 from .evidence import MultipleUploadField
-from .helpers import DubanModelForm, is_staff
-
-
-def may_answer(request, finding) -> bool:
-    """Replies in the admin: the rule of measures and evidence (targets.finding_rules.may_work_on)."""
-    return findings.may_work_on(finding, request.user)
+from .helpers import DubanModelForm, is_staff, may_work_on
 
 
 class RecheckFilter(admin.SimpleListFilter):
@@ -50,7 +45,7 @@ class RecheckFilter(admin.SimpleListFilter):
     def queryset(self, _request, queryset):
         today = timezone.localdate()
         if self.value() == "due":
-            return followup.rechecks_due(today, queryset)
+            return findings.rechecks_due(today, queryset)
         if self.value() == "scheduled":
             return queryset.filter(state=FindingState.CLOSED, recheck_due__gt=today, recheck_result="")
         if self.value() == "done":
@@ -106,7 +101,8 @@ class FindingReplyInline(admin.TabularInline):
     verbose_name_plural = _("written replies")
 
     def has_add_permission(self, request, obj=None):
-        return may_answer(request, obj)
+        # Replies in the admin follow the rule of measures and evidence (targets.findings.rules.may_work_on).
+        return may_work_on(request, obj)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -208,7 +204,7 @@ class FindingLoopMixin:
     def timeline_display(self, obj):
         if obj is None or obj.pk is None:
             return EMPTY
-        rows = followup.timeline(obj)
+        rows = findings.timeline(obj)
         body = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -245,17 +241,17 @@ class FindingLoopMixin:
             note = form.cleaned_data["note"]
             try:
                 if kind == "reopen":
-                    followup.reopen(finding, request.user, note)
+                    findings.reopen(finding, request.user, note)
                     text = gettext("Finding reopened.")
                 elif kind == "return-closure":
-                    followup.return_closure(finding, request.user, note)
+                    findings.return_closure(finding, request.user, note)
                     text = gettext("Close-out request sent back to the unit.")
                 elif form.cleaned_data["result"] == "move":
-                    followup.move_recheck(finding, request.user, form.cleaned_data.get("new_date"))
+                    findings.move_recheck(finding, request.user, form.cleaned_data.get("new_date"))
                     text = gettext("Re-check date moved.")
                 else:
                     holds = form.cleaned_data["result"] == "holds"
-                    followup.record_recheck(finding, request.user, holds=holds, note=note)
+                    findings.record_recheck(finding, request.user, holds=holds, note=note)
                     text = gettext("Re-check recorded.")
             except ValidationError as exc:
                 form.add_error(None, " ".join(exc.messages))
@@ -274,7 +270,7 @@ class FindingLoopMixin:
             if request.method != "POST":
                 raise PermissionDenied
             try:
-                followup.review_reply(reply, request.user, accept=True)
+                findings.review_reply(reply, request.user, accept=True)
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
             else:
@@ -284,7 +280,7 @@ class FindingLoopMixin:
         form.fields["note"].label = gettext("Why the reply is sent back")
         if form.is_bound and form.is_valid():
             try:
-                followup.review_reply(reply, request.user, accept=False, comment=form.cleaned_data["note"])
+                findings.review_reply(reply, request.user, accept=False, comment=form.cleaned_data["note"])
             except ValidationError as exc:
                 form.add_error(None, " ".join(exc.messages))
             else:

@@ -1,6 +1,6 @@
 """Assigned matters (交办事项) in the admin: staff enter them one by one or import an .xlsx.
 
-Saving a new matter calls targets.followup.assign, which opens its finding; after that the matter's
+Saving a new matter calls targets.findings.assign, which opens its finding; after that the matter's
 unit, item and deadline are fixed (the finding carries them through the loop). A unit's user sees
 only the matters its unit leads or cooperates on, and answers them on their finding's page.
 """
@@ -21,8 +21,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import followup, matter_import
+from .. import findings
 from ..documents.downloads import xlsx_response
+from ..findings import matter_import
 from ..formatting import EMPTY
 from ..headlines import current_plan
 from ..models import AssignedMatter, Plan
@@ -96,7 +97,7 @@ class AssignedMatterAdmin(DubanAdmin):
             obj._history_user = request.user
             obj.save()
             return
-        followup.assign(obj, request.user, cooperating=form.cleaned_data.get("cooperating_departments") or [])
+        findings.assign(obj, request.user, cooperating=form.cleaned_data.get("cooperating_departments") or [])
 
     def save_related(self, request, form, formsets, change):
         if change:

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import rounds
 from ..documents.downloads import docx_response, xlsx_response
+from ..findings import rounds
 from ..formatting import EMPTY
 from ..headlines import current_plan
 from ..models import (
@@ -234,7 +234,7 @@ class DispatchAdmin(DubanAdmin):
     readonly_fields = ("number", "round", "department", "items", "sent_at", "reply_due")
 
     def has_add_permission(self, request):
-        return False  # recorded from the round's page (targets.rounds.dispatch)
+        return False  # recorded from the round's page (targets.findings.rounds.dispatch)
 
     @admin.display(description=_("reply overdue"), boolean=True)
     def reply_overdue(self, obj):

@@ -23,10 +23,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import headlines, review, rounds
+from .. import headlines, review
 from ..choices import StatusChoice
 from ..documents.spreadsheets import XLSX_CONTENT_TYPE
 from ..documents.three_lists import DOCX_CONTENT_TYPE
+from ..findings import rounds
 from ..models import (
     Department,
     Finding,

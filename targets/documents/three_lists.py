@@ -1,6 +1,6 @@
 """The documents the bureau sends: the three lists as one .xlsx and a 督办通知单 per unit as .docx.
 
-Both are built from three-list rows (targets.rounds.three_lists_row): a round's frozen rows, or the
+Both are built from three-list rows (targets.findings.rounds.three_lists_row): a round's frozen rows, or the
 live rows of selected findings. The files are the bureau's fixed document format: sheet names,
 headers, labels and notice text are Chinese in every interface language, so they are literals in
 the mappings below, not translatable msgids. Amounts are in 万元 (as stored) and dates read

@@ -6,7 +6,7 @@
 - FindingEvent: one step of a finding's timeline (who, when, what); append-only.
 - Evidence (佐证材料): files of a finding, a reply, a progress report or a milestone.
 
-State changes are made by targets.followup and targets.findings, never by saving these directly.
+State changes are made by the targets.findings service, never by saving these directly.
 """
 
 from __future__ import annotations

@@ -30,8 +30,8 @@ from ..choices import (
     RoundKind,
     StatusChoice,
     VerdictOutcome,
+    finding_key,
 )
-from ..finding_rules import finding_key
 from ..querysets import FindingQuerySet, SupervisionRunQuerySet, open_finding
 from .plan import VALUE, Department, Milestone, Person, Plan, TrackedItem
 

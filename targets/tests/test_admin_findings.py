@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from targets import rounds
+from targets.findings import rounds
 from targets.models import ExtensionRequest, Finding, FindingUpdate, HolidayOverride, StatusOverride, SupervisionRound
 from targets.supervision import RunSummary
 

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from targets import findings, followup
+from targets import findings
+from targets.findings import followup
 from targets.models import Finding, FindingReply
 
 from .admin_forms import add_inline_row, changeform_data

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from targets import rounds
+from targets.findings import rounds
 from targets.models import Finding, StatusSnapshot, SupervisionRun
 from targets.tests.factories import TargetFactory
 

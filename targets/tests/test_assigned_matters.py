@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from targets import matter_import
+from targets.findings import matter_import
 from targets.models import AssignedMatter, Finding
 from targets.tests.factories import TargetFactory
 
@@ -161,7 +161,7 @@ def test_a_file_that_is_not_a_workbook_is_refused(client, staff_user, plan):
 
 
 def test_the_findings_api_filters_by_the_instruction_source(api, staff_user, goal):
-    from targets import followup
+    from targets.findings import followup
 
     followup.assign(
         AssignedMatter(

@@ -14,7 +14,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 from PIL import Image
 
-from targets import evidence, findings, followup
+from targets import evidence, findings
+from targets.findings import followup
 from targets.models import Evidence, FindingReply, ProgressReport
 
 from .admin_forms import add_inline_row, changeform_data, inline_errors

@@ -12,8 +12,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from targets import findings, rounds
+from targets import findings
 from targets.documents import spreadsheets, three_lists
+from targets.findings import rounds
 
 from .factories import AmountGoalFactory, PersonFactory, TargetFactory
 from .formula_text import AT_SUM, HYPERLINK, PLUS_ONE, assert_written_as_text

@@ -10,7 +10,7 @@ import pytest
 
 from targets.choices import FindingCause, FindingLevel, FindingSource, FindingState, StatusChoice
 from targets.facts import ItemStatus, Status
-from targets.finding_rules import (
+from targets.findings.rules import (
     NOT_READY,
     READY,
     WITHDRAW,
@@ -22,6 +22,7 @@ from targets.finding_rules import (
     lags_only_for_events_found_elsewhere,
     manual_finding,
     manual_initial,
+    may_answer,
     may_confirm,
     may_work_on,
     raised_again,
@@ -209,6 +210,22 @@ WORK_CASES = [
 @pytest.mark.parametrize(("state", "unit", "staff", "user_unit", "may"), WORK_CASES)
 def test_staff_or_the_findings_own_unit_work_on_an_open_finding(state, unit, staff, user_unit, may):
     assert may_work_on(state, unit, staff=staff, department_id=user_unit) is may
+
+
+# (state, finding's unit, staff, user's unit, the user's unit cooperates on it, may answer it)
+ANSWER_CASES = [
+    *((state, unit, staff, user_unit, False, may) for state, unit, staff, user_unit, may in WORK_CASES),
+    (OPEN, 5, False, 6, True, True),  # a cooperating unit answers too (联动协调)
+    (FindingState.CLOSURE_REQUESTED, 5, False, 6, True, True),
+    (OPEN, 5, False, None, True, False),  # a login without a unit cooperates on nothing
+    (CLOSED, 5, False, 6, True, False),  # nobody answers a closed finding
+    (CLOSED, 5, False, 5, False, False),
+]
+
+
+@pytest.mark.parametrize(("state", "unit", "staff", "user_unit", "cooperates", "may"), ANSWER_CASES)
+def test_staff_the_findings_own_unit_or_a_cooperating_unit_answer_an_open_finding(state, unit, staff, user_unit, cooperates, may):
+    assert may_answer(state, unit, staff=staff, department_id=user_unit, cooperates=cooperates) is may
 
 
 @pytest.mark.parametrize(

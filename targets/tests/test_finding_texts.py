@@ -9,8 +9,8 @@ from django.utils import translation
 
 from targets.choices import FindingCause
 from targets.facts import ItemStatus, Status
-from targets.finding_rules import Want
 from targets.findings import Texts, describe
+from targets.findings.rules import Want
 
 
 def test_it_writes_figures_with_separators_and_the_ratio_as_a_percentage():

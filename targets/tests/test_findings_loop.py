@@ -1,4 +1,4 @@
-"""The 督办 loop (targets.followup): assigned matters, replies and review, reopening, 回头看, the timeline."""
+"""The 督办 loop (targets.findings.followup): assigned matters, replies and review, reopening, 回头看, the timeline."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from targets import findings, followup
+from targets import findings
+from targets.findings import followup
 from targets.models import AssignedMatter, Dispatch, Escalation, Finding, SupervisionRound
 from targets.tests.factories import TargetFactory
 
@@ -107,7 +108,7 @@ def test_an_instruction_runs_the_whole_loop_to_a_second_close_out(item, staff_us
     ]
     returned = finding.events.get(kind="reply_returned")
     assert (returned.actor, returned.text, returned.date) == (staff_user, "请补充点位清单和时间表", D(2023, 7, 11))
-    timeline = followup.timeline(finding)
+    timeline = findings.timeline(finding)
     assert [row["date"] for row in timeline] == sorted(row["date"] for row in timeline)
     assert (timeline[0]["date"], timeline[0]["text"]) == (D(2023, 7, 5), finding.description.splitlines()[0])
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from targets import rounds
+from targets.findings import rounds
 from targets.models import Dispatch, HolidayOverride, RoundFinding
 
 from .factories import AmountGoalFactory, DepartmentFactory, PersonFactory, PlanFactory, TargetFactory

@@ -1,7 +1,7 @@
 """Importing assigned matters (交办事项) from a bureau .xlsx: every row checked, then all written or none.
 
 One sheet whose header row (found among the first rows, under any title) names the columns of
-COLUMNS. Each row becomes an AssignedMatter and its finding through targets.followup.assign, the
+COLUMNS. Each row becomes an AssignedMatter and its finding through targets.findings.followup.assign, the
 same path as the admin's form. A row that matches a matter already in the register (same source,
 title, item, lead unit and assignment date) is skipped, so importing a file twice adds nothing.
 """
@@ -20,10 +20,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from ..choices import MatterSource
+from ..documents import spreadsheets
+from ..models import AssignedMatter, Department, Plan, TrackedItem
 from . import followup
-from .choices import MatterSource
-from .documents import spreadsheets
-from .models import AssignedMatter, Department, Plan, TrackedItem
 
 MAX_FILE_BYTES = 5 * 2**20
 MAX_UNPACKED_BYTES = 50 * 2**20

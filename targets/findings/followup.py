@@ -1,16 +1,18 @@
 """The 督办 loop after a finding opens: assigned matters, replies and review, reopening, 回头看.
 
-Beside targets.findings (the run's register and the unit's measures, close-out requests, 销号):
-every state change here checks its rule, changes the finding and writes one FindingEvent, so a
-finding's timeline says who did what and when. Nothing here knows about the admin or the API.
+Beside targets.findings.actions (confirmation, measures, close-out requests, 销号, extensions):
+every state change here checks its rule (targets.findings.guards), changes the finding and writes
+one step of its timeline (targets.findings.events), so a finding's timeline says who did what and
+when. Nothing here knows about the admin or the API.
 
 - assign(): an assigned matter (交办事项) becomes a finding of the matter's source, confirmed at once
   (staff raised it), with the matter's lead and cooperating units and deadline.
 - submit_reply() / review_reply(): a unit answers in writing; bureau staff accept or send it back
   with a comment (never the reply's own author, never a unit's login).
 - return_closure(): a close-out request sent back to the unit with a comment.
-- reopen(): staff reopen a closed finding with a reason; a relapse (found by a supervision run, or
-  by a re-check) reopens it with its level raised by one. Counted in finding.reopen_count.
+- reopen(): staff reopen a closed finding with a reason; a relapse (found by a supervision run,
+  targets.findings.upkeep, or by a re-check) reopens it with its level raised by one (reopen_closed).
+  Counted in finding.reopen_count.
 - Re-checks (回头看): 销号 schedules one plan.recheck_days later (each finding may move it);
   record_recheck() stores "holds" or "relapsed" (which reopens).
 """
@@ -25,9 +27,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import workdays
-from .choices import (
-    OPEN_FINDING_STATES,
+from .. import workdays
+from ..choices import (
     FindingCause,
     FindingEventKind,
     FindingLevel,
@@ -37,76 +38,14 @@ from .choices import (
     ReplyState,
     StatusChoice,
 )
-from .models import (
-    AssignedMatter,
-    Dispatch,
-    Escalation,
-    Finding,
-    FindingEvent,
-    FindingReply,
-    HolidayOverride,
-)
-from .models.loop import matter_errors  # AssignedMatter.clean's rule, also asked before assigning
-from .permissions import is_bureau_staff, user_department_id
-
-
-def log(
-    finding: Finding, kind: str, user=None, text: str = "", *, on: dt.date | None = None, reply=None, deadline=None
-) -> FindingEvent:
-    """Append a step to the finding's timeline (with the deadline the step set, if it set one)."""
-    return FindingEvent.objects.create(
-        finding=finding,
-        kind=kind,
-        date=on or timezone.localdate(),
-        actor=user if getattr(user, "pk", None) else None,
-        text=text,
-        reply=reply,
-        deadline=deadline,
-    )
-
-
-def _required(field: str, text: str, message: str) -> None:
-    if not (text or "").strip():
-        raise ValidationError({field: ValidationError(message, code="required")})
-
-
-def _require_open(finding: Finding, action: str) -> None:
-    if finding.state not in OPEN_FINDING_STATES:
-        raise ValidationError(
-            _("A finding in state “%(state)s” cannot be %(action)s.") % {"state": finding.get_state_display(), "action": action},
-            code="invalid_state",
-        )
-
-
-def _require_staff(user) -> None:
-    if not is_bureau_staff(user):
-        raise PermissionDenied(_("Only bureau staff may do this."))
+from ..models import AssignedMatter, Dispatch, Escalation, Finding, FindingReply
+from ..models.loop import matter_errors  # AssignedMatter.clean's rule, also asked before assigning
+from .events import log
+from .guards import holiday_overrides, may_answer, require_staff, require_state, required
 
 
 def _deadline_from(finding: Finding, on: dt.date) -> dt.date:
-    overrides = dict(HolidayOverride.objects.values_list("date", "is_workday"))
-    return workdays.add_workdays(on, finding.item.plan.finding_deadline_workdays, overrides)
-
-
-# --- who may answer ------------------------------------------------------------------------------------
-
-
-def unit_of(user) -> int | None:
-    return user_department_id(user)
-
-
-def is_finding_unit(user, finding: Finding) -> bool:
-    """The lead unit's or a cooperating unit's login (联动协调: cooperating units see and answer too)."""
-    department_id = unit_of(user)
-    if department_id is None:
-        return False
-    if finding.department_id == department_id:
-        return True
-    return finding.cooperating_departments.filter(pk=department_id).exists()
-
-
-def may_answer(user, finding: Finding) -> bool:
-    return finding.is_open and (is_bureau_staff(user) or is_finding_unit(user, finding))
+    return workdays.add_workdays(on, finding.item.plan.finding_deadline_workdays, holiday_overrides())
 
 
 # --- assigned matters (交办事项) -------------------------------------------------------------------
@@ -130,7 +69,7 @@ def matter_description(matter: AssignedMatter) -> str:
 @transaction.atomic
 def assign(matter: AssignedMatter, user, cooperating: Iterable | None = None) -> Finding:
     """Save a new matter and open its finding (source = the matter's source, confirmed, level 1)."""
-    _require_staff(user)
+    require_staff(user)
     errors = matter_errors(matter)
     if errors:
         raise ValidationError(errors)
@@ -178,10 +117,10 @@ def submit_reply(
 ) -> FindingReply:
     """A written reply of the finding's unit (or staff entering one received on paper)."""
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
-    _require_open(finding, _("answered"))
-    if not may_answer(user, finding):
+    require_state(finding, _("answered"))
+    if not may_answer(finding, user):
         raise PermissionDenied(_("Only the finding's own units or bureau staff may answer it."))
-    _required("text", text, _("Write the reply."))
+    required("text", text, _("Write the reply."))
     if dispatch is not None and dispatch.department_id != finding.department_id:
         raise ValidationError({"dispatch": ValidationError(_("That notice was sent to another unit."), code="other_unit")})
     reply = FindingReply.objects.create(finding=finding, dispatch=dispatch, text=text.strip(), submitted_by=user)
@@ -201,13 +140,13 @@ def submit_reply(
 def review_reply(reply: FindingReply, user, *, accept: bool, comment: str = "", on: dt.date | None = None) -> FindingReply:
     """Bureau staff accept a reply, or send it back with a comment; a unit never reviews."""
     reply = FindingReply.objects.select_for_update().select_related("finding").get(pk=reply.pk)
-    _require_staff(user)
+    require_staff(user)
     if reply.submitted_by_id is not None and reply.submitted_by_id == user.pk:
         raise PermissionDenied(_("A reply cannot be reviewed by the person who wrote it."))
     if reply.state != ReplyState.PENDING:
         raise ValidationError(_("This reply has already been reviewed."), code="already_reviewed")
     if not accept:
-        _required("review_comment", comment, _("Say why the reply is sent back."))
+        required("review_comment", comment, _("Say why the reply is sent back."))
     reply.state = ReplyState.ACCEPTED if accept else ReplyState.RETURNED
     reply.reviewed_by, reply.reviewed_at, reply.review_comment = user, timezone.now(), comment.strip()
     reply._history_user = user
@@ -220,10 +159,10 @@ def review_reply(reply: FindingReply, user, *, accept: bool, comment: str = "", 
 @transaction.atomic
 def return_closure(finding: Finding, user, comment: str, *, on: dt.date | None = None) -> Finding:
     """Send a close-out request back to the unit: the finding is in progress again."""
-    _require_staff(user)
+    require_staff(user)
     if finding.state != FindingState.CLOSURE_REQUESTED:
         raise ValidationError(_("Only a finding whose close-out was requested can be sent back."), code="invalid_state")
-    _required("comment", comment, _("Say why the close-out request is sent back."))
+    required("comment", comment, _("Say why the close-out request is sent back."))
     finding.state = FindingState.IN_PROGRESS
     finding.closure_requested_on = None
     finding._history_user = user
@@ -235,7 +174,9 @@ def return_closure(finding: Finding, user, comment: str, *, on: dt.date | None =
 # --- reopening and re-checks ------------------------------------------------------------------------
 
 
-def _reopen(finding: Finding, user, reason: str, on: dt.date, *, kind: str, raise_level: bool) -> Finding:
+def reopen_closed(finding: Finding, user, reason: str, on: dt.date, *, kind: str, raise_level: bool) -> Finding:
+    """Open a closed-out finding again, logged as ``kind``: by staff (reopen), a re-check or a relapse
+    the run found (targets.findings.upkeep), those two with the level raised by one."""
     if finding.state != FindingState.CLOSED:
         raise ValidationError(_("Only a closed-out finding can be reopened."), code="invalid_state")
     clash = Finding.objects.open().filter(dedupe_key=finding.dedupe_key).exclude(pk=finding.pk).first()
@@ -268,10 +209,12 @@ def _reopen(finding: Finding, user, reason: str, on: dt.date, *, kind: str, rais
 @transaction.atomic
 def reopen(finding: Finding, user, reason: str, *, on: dt.date | None = None) -> Finding:
     """Staff reopen a closed-out finding with a reason (the level stays)."""
-    _require_staff(user)
-    _required("reason", reason, _("Give the reason for reopening the finding."))
+    require_staff(user)
+    required("reason", reason, _("Give the reason for reopening the finding."))
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
-    return _reopen(finding, user, reason.strip(), on or timezone.localdate(), kind=FindingEventKind.REOPENED, raise_level=False)
+    return reopen_closed(
+        finding, user, reason.strip(), on or timezone.localdate(), kind=FindingEventKind.REOPENED, raise_level=False
+    )
 
 
 def schedule_recheck(finding: Finding, closed_on: dt.date) -> None:
@@ -285,7 +228,7 @@ def schedule_recheck(finding: Finding, closed_on: dt.date) -> None:
 @transaction.atomic
 def move_recheck(finding: Finding, user, new_date: dt.date | None) -> Finding:
     """Staff move a finding's re-check date (the plan's delay is only the default)."""
-    _require_staff(user)
+    require_staff(user)
     if finding.state != FindingState.CLOSED or finding.recheck_result:
         raise ValidationError(_("This finding has no re-check waiting."), code="no_recheck")
     if new_date is None or (finding.closed_on and new_date <= finding.closed_on):
@@ -307,8 +250,8 @@ def rechecks_due(as_of: dt.date, queryset=None):
 @transaction.atomic
 def record_recheck(finding: Finding, user, *, holds: bool, note: str, on: dt.date | None = None) -> Finding:
     """Staff record the re-check: it holds (done), or it relapsed (reopened, level raised by one)."""
-    _require_staff(user)
-    _required("recheck_note", note, _("Record what the re-check found."))
+    require_staff(user)
+    required("recheck_note", note, _("Record what the re-check found."))
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     if finding.state != FindingState.CLOSED or finding.recheck_result:
         raise ValidationError(_("This finding has no re-check waiting."), code="no_recheck")
@@ -321,76 +264,4 @@ def record_recheck(finding: Finding, user, *, holds: bool, note: str, on: dt.dat
     if holds:
         log(finding, FindingEventKind.RECHECK_HOLDS, user, finding.recheck_note, on=day)
         return finding
-    return _reopen(finding, user, finding.recheck_note, day, kind=FindingEventKind.RECHECK_RELAPSED, raise_level=True)
-
-
-def reopen_relapses(as_of: dt.date, wants: list) -> list:
-    """The run's part: a lag that comes back reopens its closed-out finding instead of opening a new one.
-
-    `wants` are the lags the run is about to open (targets.finding_rules.Want, already filtered to those
-    that recovered after their close-out). Those whose key has a closed-out finding reopen the most
-    recent one (level raised by one, on the timeline as a relapse); the rest are returned to be opened.
-    A dismissed finding is not reopened: staff judged it no problem, so a new lag is a new finding.
-    """
-    if not wants:
-        return wants
-    closed: dict[str, Finding] = {}
-    for finding in (
-        Finding.objects.filter(state=FindingState.CLOSED, dedupe_key__in=[w.key for w in wants])
-        .select_related("item__plan")
-        .order_by("dedupe_key", "-closed_on", "-pk")
-    ):
-        closed.setdefault(finding.dedupe_key, finding)
-    left = []
-    for want in wants:
-        finding = closed.get(want.key)
-        if finding is None:
-            left.append(want)
-            continue
-        reason = _("Lagging again on %(date)s (%(status)s).") % {
-            "date": as_of.isoformat(),
-            "status": StatusChoice(want.status.status).label,
-        }
-        _reopen(finding, None, reason, as_of, kind=FindingEventKind.RELAPSED, raise_level=True)
-    return left
-
-
-# --- the timeline -------------------------------------------------------------------------------------
-
-
-def timeline(finding: Finding) -> list[dict]:
-    """Every step of a finding, oldest first: opening, escalations, notes, extensions and the logged steps."""
-    opened_text = finding.description.splitlines()[0] if finding.description else ""
-    rows = [
-        {"date": finding.opened_on, "at": finding.created_at, "kind": _("Opened"), "actor": None, "text": opened_text},
-    ]
-    for e in finding.escalations.all():
-        rows.append({"date": e.date, "at": e.created_at, "kind": e.get_level_display(), "actor": None, "text": e.reason})
-    for u in finding.updates.select_related("author"):
-        rows.append(
-            {"date": u.date, "at": u.created_at, "kind": FindingEventKind.UPDATE.label, "actor": u.author, "text": u.text}
-        )
-    for x in finding.extensions.select_related("requested_by", "decided_by"):
-        rows.append(
-            {
-                "date": timezone.localdate(x.requested_at),
-                "at": x.requested_at,
-                "kind": FindingEventKind.EXTENSION_REQUESTED.label,
-                "actor": x.requested_by,
-                "text": f"{x.requested_deadline}：{x.reason}",
-            }
-        )
-        if x.decided_at:
-            rows.append(
-                {
-                    "date": timezone.localdate(x.decided_at),
-                    "at": x.decided_at,
-                    "kind": FindingEventKind.EXTENSION_DECIDED.label,
-                    "actor": x.decided_by,
-                    "text": x.get_decision_display(),
-                }
-            )
-    for ev in finding.events.select_related("actor"):
-        rows.append({"date": ev.date, "at": ev.at, "kind": ev.get_kind_display(), "actor": ev.actor, "text": ev.text})
-    rows.sort(key=lambda r: (r["date"], r["at"]))
-    return rows
+    return reopen_closed(finding, user, finding.recheck_note, day, kind=FindingEventKind.RECHECK_RELAPSED, raise_level=True)

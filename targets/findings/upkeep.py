@@ -1,10 +1,11 @@
-"""The finding register (督办事项): opening, escalating, ready-to-close, close-out and extensions.
+"""The supervision run's upkeep of the finding register (督办事项): opening, relapses, ready-to-close,
+withdrawing unconfirmed drafts, escalating.
 
 maintain() is called by the supervision run for each evaluated date. It is idempotent: a finding is
 keyed by item, cause and milestone, and a partial unique constraint allows one open finding per key,
 so repeated or concurrent runs insert nothing twice (inserts ignore conflicts); escalations are
 unique per finding and level. Findings never close themselves: an item back on track only marks its
-finding ready to close; 销号 is a staff action (close_out).
+finding ready to close; 销号 is a staff action (targets.findings.actions.close_out).
 
 Causes (domain.md Part 3.1): the item turns red; it is yellow at two consecutive month-end
 evaluations; a start, completion or statistics-entry milestone passes its date undone.
@@ -18,49 +19,24 @@ and stays at level 1 until staff confirm it; levels 2 and 3 count their days fro
 and a draft whose item recovers before anyone confirmed it is withdrawn by the run.
 """
 
-# Over 400 lines until it becomes the targets/findings/ package (issue 16): the run's upkeep of the register and the people's state changes, one service.
-
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import bulk, followup, formatting, workdays
-from . import finding_rules as rules
-from .choices import (
-    OPEN_FINDING_STATES,
-    ExtensionDecision,
-    FindingCause,
-    FindingEventKind,
-    FindingLevel,
-    FindingSource,
-    FindingState,
-    StatusChoice,
-)
-from .facts import ItemStatus, Status
-from .finding_rules import ON_TRACK, Want, is_month_end, previous_month_end, wanted_findings
-from .models import (
-    Department,
-    Escalation,
-    ExtensionRequest,
-    Finding,
-    FindingUpdate,
-    HolidayOverride,
-    Milestone,
-    Person,
-    Plan,
-    ProgressReport,
-    StatusSnapshot,
-    TrackedItem,
-)
-from .permissions import is_bureau_staff, user_department_id
-from .querysets import open_finding
+from .. import bulk, formatting, workdays
+from ..choices import FindingCause, FindingEventKind, FindingLevel, FindingSource, FindingState, StatusChoice
+from ..facts import ItemStatus, Status
+from ..models import Department, Escalation, Finding, Milestone, Person, Plan, ProgressReport, StatusSnapshot, TrackedItem
+from ..querysets import open_finding
+from . import rules
+from .followup import reopen_closed
+from .guards import holiday_overrides
+from .rules import ON_TRACK, Want, is_month_end, previous_month_end, wanted_findings
 
 # The columns open_findings() fills; the others take their defaults.
 FINDING_FIELDS = [
@@ -77,13 +53,6 @@ class Outcome:
     ready_to_close: int = 0
 
 
-def holiday_overrides() -> dict[dt.date, bool]:
-    return dict(HolidayOverride.objects.values_list("date", "is_workday"))
-
-
-# --- The run's part ---------------------------------------------------------------------------------
-
-
 def maintain(plan: Plan, as_of: dt.date, statuses: list[ItemStatus]) -> Outcome:
     outcome = Outcome()
     by_item = {s.item_id: s for s in statuses}
@@ -97,8 +66,8 @@ def maintain(plan: Plan, as_of: dt.date, statuses: list[ItemStatus]) -> Outcome:
     wants = wanted_findings(statuses, yellow_before, month_end_run, fulfilled)
     open_keys = set(Finding.objects.filter(item__plan=plan).open().values_list("dedupe_key", flat=True))
     new = not_yet_handled([want for key, want in wants.items() if key not in open_keys], as_of)
-    # A lag that comes back after 销号 reopens the closed finding (targets.followup), not a new one.
-    new = followup.reopen_relapses(as_of, new)
+    # A lag that comes back after 销号 reopens the closed finding, not a new one.
+    new = reopen_relapses(as_of, new)
     overrides = holiday_overrides()
     if new:
         open_findings(plan, as_of, new, overrides)
@@ -145,6 +114,37 @@ def not_yet_handled(wants: list[Want], as_of: dt.date) -> list[Want]:
             recovered[item_id] = max(recovered.get(item_id, date), date)
 
     return [want for want in wants if rules.raised_again(want, left_on.get(want.key), recovered.get(want.item_id))]
+
+
+def reopen_relapses(as_of: dt.date, wants: list) -> list:
+    """A lag that comes back reopens its closed-out finding instead of opening a new one.
+
+    `wants` are the lags the run is about to open (rules.Want, already filtered to those
+    that recovered after their close-out). Those whose key has a closed-out finding reopen the most
+    recent one (level raised by one, on the timeline as a relapse); the rest are returned to be opened.
+    A dismissed finding is not reopened: staff judged it no problem, so a new lag is a new finding.
+    """
+    if not wants:
+        return wants
+    closed: dict[str, Finding] = {}
+    for finding in (
+        Finding.objects.filter(state=FindingState.CLOSED, dedupe_key__in=[w.key for w in wants])
+        .select_related("item__plan")
+        .order_by("dedupe_key", "-closed_on", "-pk")
+    ):
+        closed.setdefault(finding.dedupe_key, finding)
+    left = []
+    for want in wants:
+        finding = closed.get(want.key)
+        if finding is None:
+            left.append(want)
+            continue
+        reason = _("Lagging again on %(date)s (%(status)s).") % {
+            "date": as_of.isoformat(),
+            "status": StatusChoice(want.status.status).label,
+        }
+        reopen_closed(finding, None, reason, as_of, kind=FindingEventKind.RELAPSED, raise_level=True)
+    return left
 
 
 class Texts:
@@ -349,203 +349,3 @@ def escalate(plan: Plan, as_of: dt.date, by_item: dict[int, ItemStatus], red_bef
         for rows in bulk.among(Finding.objects.filter(level__lt=goal), "pk", ids):
             rows.update(level=goal)
     return sum(1 for row in new_rows if row[1] > FindingLevel.REMINDER)
-
-
-# --- Staff and unit actions -------------------------------------------------------------------------
-
-
-def may_work_on(finding: Finding | None, user) -> bool:
-    """Measures, evidence, progress notes, extension and close-out requests (finding_rules.may_work_on)."""
-    if finding is None or not rules.is_open(finding.state):
-        return False
-    staff = is_bureau_staff(user)
-    department_id = None if staff else user_department_id(user)
-    return rules.may_work_on(finding.state, finding.department_id, staff=staff, department_id=department_id)
-
-
-def may_confirm(finding: Finding, user) -> bool:
-    return rules.may_confirm(finding.state, finding.confirmed_at is not None, staff=is_bureau_staff(user))
-
-
-def manual_initial(today: dt.date, plan: Plan | None) -> dict:
-    """The starting values of a finding staff enter by hand (deadline from the current plan)."""
-    if plan is None:
-        return rules.manual_initial(today, None, {})
-    return rules.manual_initial(today, plan.finding_deadline_workdays, holiday_overrides())
-
-
-@transaction.atomic
-def enter_by_hand(finding: Finding, user, *, at: dt.datetime | None = None) -> Finding:
-    """Save a finding bureau staff raise themselves (人工): the item's owners where left blank,
-    confirmed at once by the same user, in progress when it comes with measures."""
-    if not is_bureau_staff(user):
-        raise PermissionDenied
-    item = finding.item
-    fields = rules.manual_finding(
-        rules.Owners(finding.department_id, finding.responsible_leader_id, finding.contact_id),
-        rules.Owners(item.lead_department_id, item.responsible_leader_id, item.contact_id),
-        finding.measures,
-    )
-    state = fields.pop("state")
-    for name, value in fields.items():
-        setattr(finding, name, value)
-    finding.confirmed_at, finding.confirmed_by = at or timezone.now(), user
-    if state is not None:
-        finding.state = state
-    finding._history_user = user
-    finding.save()
-    return finding
-
-
-def _require_state(finding: Finding, allowed: Iterable[str], action: str) -> None:
-    if finding.state not in allowed:
-        raise ValidationError(
-            _("A finding in state “%(state)s” cannot be %(action)s.") % {"state": finding.get_state_display(), "action": action},
-            code="invalid_state",
-        )
-
-
-@transaction.atomic
-def confirm(finding: Finding, user, *, at: dt.datetime | None = None) -> bool:
-    """Staff confirm a provisional finding (待确认 → 已交办); False when there was nothing to confirm.
-
-    From now on it climbs the escalation ladder, and its rectification deadline is at least the
-    plan's working days from today, since the unit is only now asked to act on it.
-    """
-    if finding.confirmed_at is not None or not finding.is_open:
-        return False
-    at = at or timezone.now()
-    finding.confirmed_at, finding.confirmed_by = at, user
-    plan = Plan.objects.get(items=finding.item_id)
-    deadline = rules.deadline_on_confirmation(
-        finding.deadline, timezone.localdate(at), plan.finding_deadline_workdays, holiday_overrides()
-    )
-    fields = ["confirmed_at", "confirmed_by"]
-    if deadline != finding.deadline:
-        finding.deadline = deadline
-        fields.append("deadline")
-    finding._history_user = user
-    finding.save(update_fields=fields)
-    followup.log(finding, FindingEventKind.CONFIRMED, user, on=timezone.localdate(at), deadline=finding.deadline)
-    return True
-
-
-@transaction.atomic
-def record_measures(finding: Finding, measures: str, user=None) -> Finding:
-    """The unit enters its rectification measures: the finding is in progress."""
-    _require_state(finding, OPEN_FINDING_STATES, _("given measures"))
-    if not measures.strip():
-        raise ValidationError({"measures": ValidationError(_("Describe the rectification measures."), code="required")})
-    finding.measures = measures
-    if finding.state == FindingState.OPEN:
-        finding.state = FindingState.IN_PROGRESS
-    finding._history_user = user
-    finding.save()
-    followup.log(finding, FindingEventKind.MEASURES, user, measures)
-    return finding
-
-
-@transaction.atomic
-def add_update(finding: Finding, text: str, user=None, *, on: dt.date | None = None) -> FindingUpdate:
-    _require_state(finding, OPEN_FINDING_STATES, _("updated"))
-    return FindingUpdate.objects.create(finding=finding, text=text, author=user, date=on or timezone.localdate())
-
-
-@transaction.atomic
-def request_closure(finding: Finding, user=None, *, on: dt.date | None = None) -> Finding:
-    _require_state(finding, (FindingState.OPEN, FindingState.IN_PROGRESS), _("put up for close-out"))
-    if not finding.measures.strip():
-        raise ValidationError(
-            {"measures": ValidationError(_("Enter the measures taken before asking for close-out."), code="measures_missing")}
-        )
-    finding.state = FindingState.CLOSURE_REQUESTED
-    finding.closure_requested_on = on or timezone.localdate()
-    finding._history_user = user
-    finding.save()
-    followup.log(finding, FindingEventKind.CLOSURE_REQUESTED, user, on=finding.closure_requested_on)
-    return finding
-
-
-@transaction.atomic
-def close_out(finding: Finding, user, note: str, *, on: dt.date | None = None) -> Finding:
-    """销号: only bureau staff, with a verification note; a closed finding stays closed."""
-    _require_state(finding, OPEN_FINDING_STATES, _("closed out"))
-    if not note.strip():
-        raise ValidationError(
-            {"verification_note": ValidationError(_("Record how the rectification was verified."), code="note_required")}
-        )
-    finding.state = FindingState.CLOSED
-    finding.verification_note = note
-    finding.verified_by = user
-    finding.closed_on = on or timezone.localdate()
-    followup.schedule_recheck(finding, finding.closed_on)  # 回头看, plan.recheck_days later
-    finding._history_user = user
-    finding.save()
-    followup.log(finding, FindingEventKind.CLOSED, user, note, on=finding.closed_on)
-    return finding
-
-
-@transaction.atomic
-def dismiss(finding: Finding, user, reason: str) -> Finding:
-    _require_state(finding, OPEN_FINDING_STATES, _("dismissed"))
-    if not reason.strip():
-        raise ValidationError(
-            {"dismissed_reason": ValidationError(_("Give the reason for dismissing the finding."), code="reason_required")}
-        )
-    finding.state = FindingState.DISMISSED
-    finding.dismissed_reason = reason
-    finding.closed_on = timezone.localdate()  # the day it left the register
-    finding._history_user = user
-    finding.save()
-    followup.log(finding, FindingEventKind.DISMISSED, user, reason, on=finding.closed_on)
-    return finding
-
-
-def carry(old: list[Finding], copies: list[Finding], on: dt.date, *, reason: str, batch_size: int) -> list[Finding]:
-    """The year roll-over (targets.rollover): each old finding leaves the register as carried on
-    ``on`` and its copy opens on the item's next-year record; history rows with ``reason``."""
-    for finding in old:
-        finding.state, finding.closed_on = FindingState.CARRIED, on
-    # Close the old ones first: the partial unique constraint allows one open finding per key.
-    Finding.objects.bulk_update(old, ["state", "closed_on"], batch_size=batch_size)
-    Finding.history.bulk_history_create(old, batch_size=batch_size, update=True, default_change_reason=reason)
-    created = Finding.objects.bulk_create(copies, batch_size=batch_size)
-    Finding.history.bulk_history_create(created, batch_size=batch_size, default_change_reason=reason)
-    return created
-
-
-@transaction.atomic
-def request_extension(finding: Finding, new_deadline: dt.date, reason: str, user=None) -> ExtensionRequest:
-    _require_state(finding, OPEN_FINDING_STATES, _("extended"))
-    errors = {}
-    if new_deadline <= finding.deadline:
-        errors["requested_deadline"] = ValidationError(
-            _("The new deadline must be later than the current one."), code="not_later"
-        )
-    if not reason.strip():
-        errors["reason"] = ValidationError(_("Give the reason for the extension."), code="required")
-    if errors:
-        raise ValidationError(errors)
-    return ExtensionRequest.objects.create(
-        finding=finding, reason=reason, requested_deadline=new_deadline, previous_deadline=finding.deadline, requested_by=user
-    )
-
-
-@transaction.atomic
-def decide_extension(request: ExtensionRequest, user, *, approve: bool) -> ExtensionRequest:
-    """Bureau staff approve or reject; approval moves the deadline and keeps the original date."""
-    if request.decision != ExtensionDecision.PENDING:
-        raise ValidationError(_("This extension request has already been decided."), code="already_decided")
-    request.decision = ExtensionDecision.APPROVED if approve else ExtensionDecision.REJECTED
-    request.decided_by = user
-    request.decided_at = timezone.now()
-    request._history_user = user
-    request.save()
-    if approve:
-        finding = request.finding
-        if finding.original_deadline is None:
-            finding.original_deadline = finding.deadline
-        finding.deadline = request.requested_deadline
-        finding._history_user = user
-        finding.save()
-    return request

@@ -27,9 +27,9 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import item_kinds, workdays
-from .choices import ItemKind, MetricKind
-from .models import Department, Dispatch, ExtensionRequest, Finding, HolidayOverride, Plan, RoundFinding, SupervisionRound
+from .. import item_kinds, workdays
+from ..choices import ItemKind, MetricKind
+from ..models import Department, Dispatch, ExtensionRequest, Finding, HolidayOverride, Plan, RoundFinding, SupervisionRound
 
 
 def finding_number(year: int, pk: int) -> str:
@@ -297,7 +297,7 @@ def dispatch_count(plan: Plan) -> int:
 
 def round_xlsx(round_: SupervisionRound) -> tuple[bytes, str]:
     """The round's frozen three lists as .xlsx, with its file name."""
-    from .documents import three_lists
+    from ..documents import three_lists
 
     label = round_label(round_)
     title = f"{label} {round_.title}（{round_.date.isoformat()}）"
@@ -306,7 +306,7 @@ def round_xlsx(round_: SupervisionRound) -> tuple[bytes, str]:
 
 def unit_notice(round_: SupervisionRound, department: Department) -> tuple[bytes, str] | None:
     """The notice (.docx) to one lead unit of the round, with its file name; None if the unit has no rows."""
-    from .documents import three_lists
+    from ..documents import three_lists
 
     rows = unit_entries(round_, department.pk)
     if not rows:

@@ -2,9 +2,9 @@
 the statuses call for, how far a finding has climbed, what a run does with a finding whose item
 recovered, the defaults of a finding staff enter by hand, and who may work on a finding.
 
-targets.findings (the one writer of findings) reads and writes the rows and asks here; the admin,
-the API and the imports call targets.findings. Tests: targets/tests/test_finding_rules.py, tables
-without a database.
+The rest of targets.findings (the one writer of findings) reads and writes the rows and asks here;
+the admin, the API and the imports call targets.findings. Tests: targets/tests/test_finding_rules.py,
+tables without a database.
 """
 
 from __future__ import annotations
@@ -15,20 +15,23 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .choices import OPEN_FINDING_STATES, FindingCause, FindingLevel, FindingSource, FindingState, StatusChoice
-from .facts import ItemStatus, Status
-from .schedule import month_end
-from .workdays import Overrides, add_workdays
+from ..choices import (
+    OPEN_FINDING_STATES,
+    FindingCause,
+    FindingLevel,
+    FindingSource,
+    FindingState,
+    StatusChoice,
+    finding_key,
+)
+from ..facts import ItemStatus, Status
+from ..schedule import month_end
+from ..workdays import Overrides, add_workdays
 
 LAGGING = {Status.RED, Status.YELLOW}
 ON_TRACK = {Status.GREEN, Status.BLUE}
 # Events: closed out once, never raised again (a lag that recovers and comes back is raised again).
 ONCE = (FindingCause.MILESTONE_MISSED, FindingCause.REPORTING_LAPSE)
-
-
-def finding_key(item_id: int, cause: str, milestone_id: int | None = None) -> str:
-    """The dedupe key: one open finding per item, cause and milestone (a partial unique constraint)."""
-    return f"{item_id}:{cause}:{milestone_id or 0}"
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,16 @@ def may_work_on(state: str, finding_department_id: int | None, *, staff: bool, d
     if not is_open(state):
         return False
     return staff or (department_id is not None and finding_department_id == department_id)
+
+
+def may_answer(
+    state: str, finding_department_id: int | None, *, staff: bool, department_id: int | None, cooperates: bool
+) -> bool:
+    """Written replies: on an open finding, bureau staff, the finding's own unit or a unit cooperating
+    on it (联动协调; ``cooperates``: the user's unit is among the finding's cooperating units)."""
+    if not is_open(state):
+        return False
+    return staff or (department_id is not None and (finding_department_id == department_id or cooperates))
 
 
 def may_confirm(state: str, confirmed: bool, *, staff: bool) -> bool:
