@@ -7,8 +7,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.forms import modelform_factory
+from django.utils.text import capfirst
 
 from projects.models import Blocker, Project
+from targets.admin.helpers import DubanModelForm
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +85,16 @@ def test_it_rejects_a_blocker_resolved_before_it_was_raised(good):
     blocker.resolved_on = dt.date(2023, 5, 20)
     blocker.full_clean()
     assert not blocker.is_open
+
+
+def test_it_turns_model_errors_on_fields_not_in_the_form_into_form_errors(plan):
+    # Django raises ValueError for such errors; the admin's form shows them instead.
+    project = Project(plan=plan, code="P1", title="项目", period_start=dt.date(2023, 1, 1), period_end=dt.date(2023, 12, 31))
+    project.total_investment, project.target_value = Decimal("100"), Decimal("200")
+    form_class = modelform_factory(Project, form=DubanModelForm, fields=["title"])
+
+    form = form_class({"title": "项目"}, instance=project)
+
+    assert not form.is_valid()
+    assert [e.code for e in form.errors.as_data()["__all__"]] == ["annual_over_total"]
+    assert form.non_field_errors()[0].startswith(f"{capfirst(Project._meta.get_field('target_value').verbose_name)}: ")

@@ -84,3 +84,15 @@ class CheckpointFactory(factory.django.DjangoModelFactory):
     item = factory.SubFactory(TargetFactory)
     date = dt.date(2023, 6, 30)
     expected_value = Decimal("50")
+
+
+class AmountGoalFactory(TargetFactory):
+    """The engine's generic tracked item: an amount goal of 2023, 8,000万元 this year, judged against
+    its checkpoint rows (a monthly plan) as a register project is, without the register's app."""
+
+    code = factory.Sequence(lambda n: f"A{n:04d}")
+    title = factory.Sequence(lambda n: f"投资目标{n}")
+    metric_kind = "amount"
+    unit = "万元"
+    target_value = Decimal("8000")
+    schedule_mode = "checkpoints"

@@ -13,11 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from projects.tests.factories import ProjectFactory
 from targets.documents import spreadsheets
 from targets.documents.spreadsheets import Column, Table
 
-from .factories import DepartmentFactory, PersonFactory, ProgressReportFactory, TargetFactory
+from .factories import AmountGoalFactory, DepartmentFactory, PersonFactory, ProgressReportFactory, TargetFactory
 from .supervision_data import make_finding, make_run, make_snapshot
 from .test_exports import PROBLEM_HEADERS, RESPONSIBILITY_HEADERS
 
@@ -199,10 +198,8 @@ def test_the_goal_export_query_count_does_not_grow_with_the_goals(client, staff_
 
 @pytest.fixture
 def findings(plan, departments):
-    bridge = ProjectFactory(
-        plan=plan, code="P-001", title="椒江大桥改建工程", owner_company="台州交投", lead_department=departments["alpha"]
-    )
-    plant = ProjectFactory(plan=plan, code="P-002", title="城西污水处理厂", lead_department=departments["beta"])
+    bridge = AmountGoalFactory(plan=plan, code="P-001", title="椒江大桥改建工程", lead_department=departments["alpha"])
+    plant = AmountGoalFactory(plan=plan, code="P-002", title="城西污水处理厂", lead_department=departments["beta"])
     goal = TargetFactory(plan=plan, code="G16", title="新开工项目35个", lead_department=departments["beta"])
     return make_finding(bridge), make_finding(plant), make_finding(goal, cause="milestone_missed", problems="用地未报批")
 

@@ -13,13 +13,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from projects.tests.factories import ProjectFactory
 from targets.findings import rounds
 from targets.models import ExtensionRequest, Finding, FindingUpdate, HolidayOverride, StatusOverride, SupervisionRound
 from targets.supervision import RunSummary
 
 from .admin_forms import add_inline_row, changeform_data
-from .factories import DepartmentFactory, PersonFactory, TargetFactory
+from .factories import AmountGoalFactory, DepartmentFactory, PersonFactory, TargetFactory
 from .supervision_data import make_finding, make_run
 
 D = dt.date
@@ -38,17 +37,12 @@ def change_url(finding) -> str:
 
 @pytest.fixture
 def own_finding(plan, departments):
-    """A red finding of a project led by 区市场监督管理局 (unit_user's unit)."""
+    """A red finding of an amount goal led by 区市场监督管理局 (unit_user's unit)."""
     leader = PersonFactory(name="王副区长", is_leader=True, department=departments["bureau"])
-    project = ProjectFactory(
-        plan=plan,
-        code="P-A",
-        title="交通局的项目",
-        owner_company="台州交投",
-        lead_department=departments["alpha"],
-        responsible_leader=leader,
+    goal = AmountGoalFactory(
+        plan=plan, code="P-A", title="交通局的投资目标", lead_department=departments["alpha"], responsible_leader=leader
     )
-    return make_finding(project)
+    return make_finding(goal)
 
 
 @pytest.fixture
@@ -93,7 +87,7 @@ def test_it_switches_the_columns_with_the_list_parameter(client, staff_user, own
     assert "measures_display" in columns("?list=rectification")
     assert "measures_display" not in columns("?list=problem")
     page = client.get(CHANGELIST + "?list=responsibility&level__exact=1").content.decode()
-    assert "台州交投" in page
+    assert "王副区长" in page  # the responsibility list's own column (a project's owner: projects/tests)
     # The tabs keep the filters and switch the list.
     assert "?level__exact=1&amp;list=rectification" in page
 
@@ -583,10 +577,10 @@ def add_findings(plan, count: int) -> None:
     for _ in range(count):
         unit = DepartmentFactory()
         leader = PersonFactory(department=unit, is_leader=True)
-        project = ProjectFactory(plan=plan, lead_department=unit, responsible_leader=leader, contact=leader)
-        project.cooperating_departments.add(DepartmentFactory())
-        finding = make_finding(project)
-        finding.cooperating_departments.add(*project.cooperating_departments.all())
+        goal = AmountGoalFactory(plan=plan, lead_department=unit, responsible_leader=leader, contact=leader)
+        goal.cooperating_departments.add(DepartmentFactory())
+        finding = make_finding(goal)
+        finding.cooperating_departments.add(*goal.cooperating_departments.all())
         FindingUpdate.objects.create(finding=finding, text="进展", date=D(2023, 7, 10))
         ExtensionRequest.objects.create(
             finding=finding, reason="汛期", requested_deadline=D(2023, 8, 1), previous_deadline=D(2023, 7, 14)

@@ -7,13 +7,12 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from projects.tests.factories import ProjectFactory
 from targets import findings
 from targets.findings import followup
 from targets.models import Finding, FindingReply
 
 from .admin_forms import add_inline_row, changeform_data
-from .factories import TargetFactory
+from .factories import AmountGoalFactory, TargetFactory
 from .supervision_data import make_finding
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +34,7 @@ def reply_url(reply, decision) -> str:
 
 @pytest.fixture
 def own_finding(plan, departments):
-    return make_finding(ProjectFactory(plan=plan, code="P-A", lead_department=departments["alpha"]))
+    return make_finding(AmountGoalFactory(plan=plan, code="P-A", lead_department=departments["alpha"]))
 
 
 @pytest.fixture

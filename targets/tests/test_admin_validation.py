@@ -10,13 +10,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.forms import modelform_factory
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import capfirst
 
-from projects.models import Project
-from targets.admin.helpers import DubanModelForm
 from targets.models import Milestone, ProgressReport
 
 from .admin_forms import add_inline_row, changeform_data, form_errors, inline_errors
@@ -139,16 +135,3 @@ def test_it_shows_a_goal_rule_on_its_field(staff_client, goal):
 
     assert response.status_code == 200
     assert "rollup_missing" in form_errors(response)["rollup"]
-
-
-def test_it_turns_model_errors_on_fields_not_in_the_form_into_form_errors(plan):
-    # Django raises ValueError for such errors; the admin's form shows them instead.
-    project = Project(plan=plan, code="P1", title="项目", period_start=D(2023, 1, 1), period_end=D(2023, 12, 31))
-    project.total_investment, project.target_value = Decimal("100"), Decimal("200")
-    form_class = modelform_factory(Project, form=DubanModelForm, fields=["title"])
-
-    form = form_class({"title": "项目"}, instance=project)
-
-    assert not form.is_valid()
-    assert [e.code for e in form.errors.as_data()["__all__"]] == ["annual_over_total"]
-    assert form.non_field_errors()[0].startswith(f"{capfirst(Project._meta.get_field('target_value').verbose_name)}: ")

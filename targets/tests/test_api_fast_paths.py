@@ -16,9 +16,9 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from targets.api import views
-from targets.api.serializers import FindingSerializer, TargetSerializer
+from targets.api.serializers import TargetSerializer
 from targets.api.snapshots import attach_status
-from targets.models import ApiToken, Finding, StatusSnapshot, SupervisionRun, Target
+from targets.models import ApiToken, StatusSnapshot, SupervisionRun, Target
 from targets.querysets import with_status
 from targets.tests.factories import MilestoneFactory, PlanFactory, ProgressReportFactory, TargetFactory
 
@@ -146,37 +146,6 @@ def test_it_serializes_goals_as_drf_does(two_plans):
     for row in with_status(Target.objects.all(), None):
         assert serializer.to_representation(row) == drf_representation(serializer, row)
     assert serializer.to_representation(row)["target_value"] == "100.000"  # three decimals (issue 10)
-
-
-def test_it_serializes_findings_as_drf_does(plan, departments):
-    from projects.tests.factories import ProjectFactory
-
-    goal, project = TargetFactory(plan=plan), ProjectFactory(plan=plan)
-    on_goal = Finding.objects.create(item=goal, cause="red", opened_on=MARCH, deadline=APRIL, gap=Decimal("-2.5"))
-    on_project = Finding.objects.create(item=project, cause="red", opened_on=MARCH, deadline=APRIL)
-    # Added out of name order: the relation lists them by name.
-    on_project.cooperating_departments.add(departments["alpha"], departments["bureau"], departments["beta"])
-    serializer = FindingSerializer()
-    for finding in views.attach_links(list(Finding.objects.all())):
-        fast, drf = serializer.to_representation(finding), drf_representation(serializer, finding)
-        assert {k: v for k, v in fast.items() if k not in {"target", "project"}} == {
-            k: v for k, v in drf.items() if k not in {"target", "project"}
-        }
-    assert (fast["target"], fast["project"]) == (None, project.pk)
-    assert fast["cooperating_departments"] == [d.pk for d in Finding.objects.get(pk=on_project.pk).cooperating_departments.all()]
-    assert serializer.to_representation(Finding.objects.get(pk=on_goal.pk))["target"] == goal.pk
-
-
-def test_it_lists_and_shows_findings_alike(api, unit_user, plan, departments):
-    from projects.tests.factories import ProjectFactory
-
-    finding = Finding.objects.create(item=ProjectFactory(plan=plan), cause="red", opened_on=MARCH, deadline=APRIL)
-    finding.cooperating_departments.add(departments["beta"], departments["alpha"])
-    client = api(unit_user)
-    [listed] = client.get("/api/v1/findings/").json()["results"]
-    assert client.get(f"/api/v1/findings/{finding.pk}/").json() == listed
-    assert listed["cooperating_departments"] == [d.pk for d in finding.cooperating_departments.all()]
-    assert (listed["target"], listed["project"]) == (None, finding.item_id)
 
 
 def test_it_shows_milestones_and_reports_with_their_item(api, unit_user, plan):

@@ -98,16 +98,6 @@ def test_a_second_report_for_the_same_day_is_a_duplicate(alpha, goal):
     assert ProgressReport.objects.count() == 1
 
 
-def test_an_item_is_required_and_only_one(alpha, goal, plan, departments):
-    from projects.tests.factories import ProjectFactory
-
-    project = ProjectFactory(plan=plan, lead_department=departments["alpha"])
-    assert post(alpha, as_of="2023-04-30", value="1").data["target"][0]["code"] == "item_missing"
-    both = post(alpha, target=goal.pk, project=project.pk, as_of="2023-04-30", value="1")
-    assert both.data["target"][0]["code"] == "both_items"
-    assert post(alpha, project=project.pk, as_of="2023-04-30", value="100").status_code == 201
-
-
 def test_a_goal_id_is_not_a_project(alpha, goal):
     response = post(alpha, project=goal.pk, as_of="2023-04-30", value="1")
     assert response.status_code == 400

@@ -1,6 +1,7 @@
 """The import structure, read from the source with ast (no database): the apps form a one-way stack
 (targets <- projects <- notifications) and the engine's modules import each other without circles,
-lazy imports inside functions included.
+lazy imports inside functions included. An app's tests keep to the stack too: those that need a higher
+app live in its tests (projects/tests/) or in integration_tests/.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ WITHOUT_CIRCLES = ("targets", "projects", "notifications")
 # Circles not removed yet, each a sorted tuple of module names. Empty: any circle fails the test;
 # add one here only with the reason it cannot be broken yet.
 KNOWN_CIRCLES: set[tuple[str, ...]] = set()
+# Test modules that still import a higher app, as "tests/module.py -> imported". Empty: any such
+# import fails the test; move the test to the higher app's tests (or integration_tests/) instead.
+TESTS_ALLOWED_UPWARD: set[str] = set()
 
 
 def module_name(path: Path) -> tuple[str, bool]:
@@ -157,3 +161,39 @@ def test_the_apps_form_a_one_way_stack(app):
         if other.split(".")[0] in higher
     )
     assert upward == []
+
+
+def modules_of_tests(app: str) -> list[Path]:
+    """Every module of the app's tests/ folder (helpers and factories included)."""
+    return sorted((ROOT / app / "tests").rglob("*.py"))
+
+
+def upward_imports_of_tests(app: str) -> list[str]:
+    higher = STACK[STACK.index(app) + 1 :]
+    found = set()
+    for path in modules_of_tests(app):
+        name, is_package = module_name(path)
+        for imported_name in imported(name, path, is_package):
+            if imported_name.split(".")[0] in higher:
+                found.add(f"{path.relative_to(ROOT / app).as_posix()} -> {imported_name.rpartition('.')[0] or imported_name}")
+    return sorted(found)
+
+
+def test_it_reads_the_imports_of_the_tests():
+    # projects' tests use targets' factories: an import of a lower app, read like any other.
+    assert any(path.name == "factories.py" for path in modules_of_tests("projects"))
+    found = set()
+    for path in modules_of_tests("projects"):
+        name, is_package = module_name(path)
+        found.update(imported(name, path, is_package))
+    assert "targets.tests.factories.PlanFactory" in found
+
+
+@pytest.mark.parametrize("app", STACK[:-1])
+def test_an_apps_tests_import_no_higher_app(app):
+    assert [line for line in upward_imports_of_tests(app) if line not in TESTS_ALLOWED_UPWARD] == []
+
+
+def test_no_test_import_is_allowed_that_no_longer_exists():
+    found = set().union(*(upward_imports_of_tests(app) for app in STACK[:-1]))
+    assert found >= TESTS_ALLOWED_UPWARD, "remove the import from TESTS_ALLOWED_UPWARD: it is gone"

@@ -3,24 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 
-from projects import demo
 from targets import evaluation
 from targets.models import Plan, StatusSnapshot
 from targets.supervision import supervise
+from targets.tests.factories import AmountGoalFactory, CheckpointFactory, MilestoneFactory, PlanFactory, ProgressReportFactory
 
 pytestmark = pytest.mark.django_db
 
 AS_OF = dt.date(2023, 7, 10)
 
 
+def month_end(month: int) -> dt.date:
+    return dt.date(2023, month + 1, 1) - dt.timedelta(days=1)
+
+
 @pytest.fixture
 def plan() -> Plan:
-    plan, _ = demo.ensure_plan(2023)
-    demo.seed_register(plan, projects=25, seed=1, through=dt.date(2023, 6, 1), batch_size=500, today=dt.date(2024, 3, 1))
+    """25 amount goals with a monthly plan and reports through June: on track, behind and far behind,
+    every fifth with a start milestone missed in May."""
+    plan = PlanFactory(year=2023)
+    for n in range(25):
+        goal = AmountGoalFactory(plan=plan, code=f"A{n:02d}", target_value=Decimal("1200"))
+        for month in range(2, 12):
+            CheckpointFactory(item=goal, date=month_end(month), expected_value=Decimal(100 * month))
+        share = (Decimal("1"), Decimal("0.85"), Decimal("0.5"))[n % 3]
+        for month in range(2, 7):
+            ProgressReportFactory(item=goal, as_of=month_end(month), value=100 * month * share)
+        if n % 5 == 0:
+            MilestoneFactory(item=goal, planned_date=dt.date(2023, 5, 15))
     return plan
 
 

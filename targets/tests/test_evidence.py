@@ -14,12 +14,12 @@ from django.urls import reverse
 from openpyxl import Workbook
 from PIL import Image
 
-from projects.tests.factories import ProjectFactory
 from targets import evidence, findings
 from targets.findings import followup
 from targets.models import Evidence, FindingReply, ProgressReport
 
 from .admin_forms import add_inline_row, changeform_data, inline_errors
+from .factories import AmountGoalFactory
 from .supervision_data import make_finding
 
 pytestmark = pytest.mark.django_db
@@ -58,12 +58,12 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 
 @pytest.fixture
 def own_finding(plan, departments):
-    return make_finding(ProjectFactory(plan=plan, code="P-A", lead_department=departments["alpha"]))
+    return make_finding(AmountGoalFactory(plan=plan, code="P-A", lead_department=departments["alpha"]))
 
 
 @pytest.fixture
 def other_finding(plan, departments):
-    return make_finding(ProjectFactory(plan=plan, code="P-B", lead_department=departments["beta"]))
+    return make_finding(AmountGoalFactory(plan=plan, code="P-B", lead_department=departments["beta"]))
 
 
 # --- types and sizes --------------------------------------------------------------------------------

@@ -12,12 +12,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.tests.factories import ProjectFactory
 from targets import findings
 from targets.documents import spreadsheets, three_lists
 from targets.findings import rounds
 
-from .factories import PersonFactory, TargetFactory
+from .factories import AmountGoalFactory, PersonFactory, TargetFactory
 from .formula_text import AT_SUM, HYPERLINK, PLUS_ONE, assert_written_as_text
 from .supervision_data import make_finding
 
@@ -41,11 +40,10 @@ RECTIFICATION_HEADERS = [
 def round_with_findings(plan, departments, staff_user):
     leader = PersonFactory(name="王副区长", title="副区长", is_leader=True, department=departments["bureau"])
     contact = PersonFactory(name="李联络", title="科长", phone="0576-88000001", department=departments["alpha"])
-    project = ProjectFactory(
+    project = AmountGoalFactory(
         plan=plan,
         code="P-001",
         title="椒江大桥改建工程",
-        owner_company="台州交通投资集团",
         lead_department=departments["alpha"],
         responsible_leader=leader,
         contact=contact,
@@ -96,7 +94,7 @@ def test_it_fills_one_row_per_finding_in_list_order(round_with_findings):
 
     problems = book["问题清单"]
     row = dict(zip(PROBLEM_HEADERS, (c.value for c in problems[2]), strict=True))
-    # Units in name order: 区卫生健康局 (the goal) before 区市场监督管理局 (the project).
+    # Units in name order: 区卫生健康局 (the count goal) before 区市场监督管理局 (the amount goal).
     assert row["问题编号"] == f"2023-{milestone.pk:04d}"
     assert row["触发原因"] == "节点逾期未完成"
     assert row["逾期天数"] == 31
@@ -127,7 +125,7 @@ def test_it_fills_one_row_per_finding_in_list_order(round_with_findings):
     assert people["配合单位"] == "卫健局"
     assert people["责任人"] == "李联络"
     assert people["联系电话"] == "0576-88000001"
-    assert people["项目业主"] == "台州交通投资集团"
+    assert people["项目业主"] is None  # a goal has no owner (a project's: projects/tests/test_three_lists_owner.py)
 
     work = dict(zip(RECTIFICATION_HEADERS, (c.value for c in book["整改清单"][3]), strict=True))
     assert work["整改措施"] == "倒排工期，增加施工班组"
@@ -240,7 +238,7 @@ def test_amounts_stay_in_10k_yuan(round_with_findings):
 
 
 def test_it_writes_user_text_that_looks_like_a_formula_as_text(plan, departments, staff_user):
-    project = ProjectFactory(plan=plan, code="P-X", title=HYPERLINK, lead_department=departments["alpha"])
+    project = AmountGoalFactory(plan=plan, code="P-X", title=HYPERLINK, lead_department=departments["alpha"])
     finding = make_finding(project, problems=AT_SUM)
     findings.record_measures(finding, PLUS_ONE, staff_user)
     round_ = rounds.start_round(plan, D(2023, 7, 3), "7月现场督查", "site_inspection", staff_user)

@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from projects.tests.factories import ProjectFactory
 from targets.findings import rounds
 from targets.models import Dispatch, HolidayOverride, RoundFinding
 
-from .factories import DepartmentFactory, PersonFactory, PlanFactory, TargetFactory
+from .factories import AmountGoalFactory, DepartmentFactory, PersonFactory, PlanFactory, TargetFactory
 from .supervision_data import make_finding
 
 D = dt.date
@@ -23,11 +22,10 @@ def register(plan, departments):
     """Open, in-progress, close-out-requested, closed and dismissed findings of two units."""
     leader = PersonFactory(name="王副区长", title="副区长", is_leader=True, department=departments["bureau"])
     contact = PersonFactory(name="李联络", title="科长", phone="0576-88000001", department=departments["alpha"])
-    project = ProjectFactory(
+    project = AmountGoalFactory(
         plan=plan,
         code="P-001",
         title="椒江大桥改建工程",
-        owner_company="台州交通投资集团",
         lead_department=departments["alpha"],
         responsible_leader=leader,
         contact=contact,
@@ -76,7 +74,7 @@ def test_it_keeps_the_three_lists_as_they_stood(plan, register, departments):
     assert data["cooperating_departments"] == ["卫健局"]
     assert data["contact"] == "李联络"
     assert data["contact_phone"] == "0576-88000001"
-    assert data["owner_company"] == "台州交通投资集团"
+    assert data["owner_company"] == ""  # a goal has no 项目业主 (a project's: projects/tests/test_three_lists_owner.py)
     assert data["deadline"] == "2023-07-14"
     assert data["measures"] == ""  # as it stood
 
@@ -114,8 +112,7 @@ def test_it_counts_the_notices_of_every_round_of_the_plan(plan, register, depart
         rounds.dispatch(round_, departments["alpha"])
         rounds.dispatch(round_, departments["beta"])
     other = PlanFactory(year=2024)
-    project = ProjectFactory(plan=other, lead_department=departments["alpha"])
-    make_finding(project)
+    make_finding(AmountGoalFactory(plan=other, lead_department=departments["alpha"]))
     rounds.dispatch(rounds.start_round(other, D(2024, 3, 1), "3月", "site_inspection"), departments["alpha"])
 
     assert rounds.dispatch_count(plan) == 6

@@ -1,6 +1,7 @@
 """The supervision run: snapshots, colour changes, findings, escalation, catch-up, exactly-once.
 
-A project with a linear monthly plan (annual 1,200 万元: 100 a month, January reported with
+An amount goal (the engine's generic item, judged against its checkpoints as a register project is)
+with a linear monthly plan (annual 1,200 万元: 100 a month, January reported with
 February) is judged on its monthly reports; its numbers are chosen so the colour is obvious.
 """
 
@@ -12,14 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from projects.tests.factories import ProjectFactory
 from targets import findings
 from targets.models import Escalation, Finding, Milestone, Person, ProgressReport, StatusEvent, StatusSnapshot, SupervisionRun
 from targets.supervision import dates_to_evaluate, supervise
-from targets.tests.factories import CheckpointFactory, PlanFactory
+from targets.tests.factories import AmountGoalFactory, CheckpointFactory, PlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +43,7 @@ def plan():
 def make_project(plan, code="P1", **kwargs):
     contact = Person.objects.create(name=f"{code}联系人", email=f"{code.lower()}@example.com")
     leader = Person.objects.create(name=f"{code}领导", email=f"{code.lower()}-leader@example.com", is_leader=True)
-    project = ProjectFactory(
+    project = AmountGoalFactory(
         plan=plan, code=code, target_value=Decimal("1200"), contact=contact, responsible_leader=leader, **kwargs
     )
     contact.department = project.lead_department
@@ -265,31 +263,6 @@ def test_it_changes_nothing_when_the_run_fails(plan, monkeypatch):
 
     assert not StatusSnapshot.objects.exists()
     assert not SupervisionRun.objects.exists()
-
-
-def count_queries(plan, as_of) -> tuple[int, int]:
-    """(statements other than INSERT, all statements) of one run."""
-    with CaptureQueriesContext(connection) as queries:
-        supervise(plan, as_of)
-    statements = [q["sql"] for q in queries.captured_queries]
-    return sum(1 for sql in statements if not sql.lstrip().upper().startswith("INSERT")), len(statements)
-
-
-def test_it_runs_in_a_number_of_queries_independent_of_the_items():
-    from projects import demo
-
-    small, large = PlanFactory(year=2023), PlanFactory(year=2022)
-    demo.seed_register(small, projects=10, seed=1, through=D(2023, 6, 1), batch_size=500)
-    demo.seed_register(large, projects=1000, seed=1, through=D(2022, 6, 1), batch_size=500)
-
-    (small_reads, small_all), (large_reads, large_all) = (
-        count_queries(small, D(2023, 7, 10)),
-        count_queries(large, D(2022, 7, 10)),
-    )
-    assert small_reads == large_reads
-    if connection.vendor == "postgresql":
-        # Inserts go in batches of 2,000 rows; SQLite's variable limit makes its batches smaller.
-        assert small_all == large_all
 
 
 # --- Escalation follows confirmation (docs/findings.md) ----------------------------------------------

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from projects.tests.factories import ProjectFactory
 from targets.models import ProgressReport
-
-from .admin_forms import add_inline_row, changeform_data
+from targets.tests.admin_forms import add_inline_row, changeform_data
 
 
 def test_it_records_the_staff_member_who_changed_a_project(client, staff_user, plan):

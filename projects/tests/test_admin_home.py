@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from projects.tests.factories import ProjectFactory
 from targets.models import Target
-
-from .factories import ProgressReportFactory, TargetFactory
+from targets.tests.factories import ProgressReportFactory, TargetFactory
 
 HOME = reverse("admin:index")
 

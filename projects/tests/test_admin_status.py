@@ -18,9 +18,8 @@ from projects.tests.factories import ProjectFactory
 from targets.admin.status import reason_text
 from targets.documents import charts
 from targets.findings import rounds
-
-from .factories import CheckpointFactory, DepartmentFactory, PersonFactory, ProgressReportFactory, TargetFactory
-from .supervision_data import make_finding, make_run, make_snapshot
+from targets.tests.factories import CheckpointFactory, DepartmentFactory, PersonFactory, ProgressReportFactory, TargetFactory
+from targets.tests.supervision_data import make_finding, make_run, make_snapshot
 
 D = dt.date
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}

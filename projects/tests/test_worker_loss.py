@@ -35,11 +35,12 @@ from targets.tests.test_supervise_services import (
     broker,  # noqa: F401 - fixture
     database_url,
     register_state,
-    seed_plan,
     service_env,
     stop,
     wait_for,
 )
+
+from .test_supervise_services import seed_plan
 
 LOCK = 0x44554241  # targets.supervision.lock_plan's key
 
