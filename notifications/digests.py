@@ -14,6 +14,9 @@ Recipients and their content:
 Each digest is keyed by kind, person and ISO week, so a run on any day of the week sends whatever
 of that week is still unsent (a missed Monday is caught up) and never sends anything twice.
 retry_digests(today) (daily) repeats the runs of this and last week that left digests unsent.
+
+Over 400 lines on purpose: the gather (a fixed number of queries for every recipient) and the three
+kinds of digest built from it are one piece: splitting them would split the query plan from its readers.
 """
 
 from __future__ import annotations

@@ -36,9 +36,6 @@ from .words import zh
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-ITEM_KIND = {"goal": "目标", "project": "项目"}
-
-
 def item_text(row: dict) -> str:
     return f"{row.get('item_code') or ''} {row.get('item_title') or ''}".strip()
 

@@ -4,6 +4,9 @@ A TrackedItem (督办对象) is anything the supervision engine evaluates: a pla
 a major project (projects.Project, a multi-table child). Owner, period, target value and schedule
 live on the item, so milestones, progress reports and checkpoints attach to one table and this app
 never needs to know about projects.
+
+Over 400 lines on purpose: the plan's tables (units, people, plan, items, goals, checkpoints,
+milestones, reports) share the TrackedItem base and its constraints, read top to bottom.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ one open Finding per lagging item and cause. The three lists (问题清单, 责�
 of the open findings; a SupervisionRound freezes them and records the notices sent to each unit.
 
 Exactly-once is enforced by unique constraints, not only by checks in Python.
+
+Over 400 lines on purpose: the run's and the register's tables are read together (a finding points at
+snapshots, rounds freeze findings); the loop's extra tables live in models/loop.py.
 """
 
 from __future__ import annotations

@@ -197,3 +197,33 @@ def test_an_apps_tests_import_no_higher_app(app):
 def test_no_test_import_is_allowed_that_no_longer_exists():
     found = set().union(*(upward_imports_of_tests(app) for app in STACK[:-1]))
     assert found >= TESTS_ALLOWED_UPWARD, "remove the import from TESTS_ALLOWED_UPWARD: it is gone"
+
+
+# --- module size ----------------------------------------------------------------------------------
+
+LONG, TOO_LONG = 400, 600  # lines: over LONG only with the reason at the top, never over TOO_LONG
+
+
+def runtime_modules() -> list[Path]:
+    """Every module of the apps and config/ that is not a test or a migration."""
+    paths = []
+    for app in (*STACK, "config"):
+        paths += [
+            path for path in sorted((ROOT / app).rglob("*.py")) if not {"tests", "migrations"} & set(path.relative_to(ROOT).parts)
+        ]
+    return paths
+
+
+def test_no_module_is_over_600_lines():
+    too_long = [f"{p.relative_to(ROOT)}: {n}" for p in runtime_modules() if (n := len(p.read_text().splitlines())) > TOO_LONG]
+    assert too_long == []
+
+
+def test_a_module_over_400_lines_says_why_at_its_top():
+    # The reason stands in the module's first 60 lines: "Over 400 lines ..." (its docstring or a comment).
+    silent = [
+        str(path.relative_to(ROOT))
+        for path in runtime_modules()
+        if len(lines := path.read_text().splitlines()) > LONG and not any("Over 400 lines" in line for line in lines[:60])
+    ]
+    assert silent == []
