@@ -36,6 +36,7 @@ from .words import zh
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
+
 def item_text(row: dict) -> str:
     return f"{row.get('item_code') or ''} {row.get('item_title') or ''}".strip()
 
