@@ -84,8 +84,8 @@ def main() -> None:
 
     from notifications.digests import gather, iso_week, send_digests
     from notifications.models import Delivery
+    from targets.engine.supervision import supervise
     from targets.models import Plan, SupervisionRun
-    from targets.supervision import supervise
 
     plan = Plan.objects.get(year=args.plan)
     items = ensure_contacts(plan, args.recipients)

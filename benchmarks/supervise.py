@@ -121,7 +121,7 @@ def raw_read(plan, as_of: dt.date) -> tuple[dict[str, int], float]:
 def timed_run(plan, as_of: dt.date, profile: str | None = None):
     from django.db import connection
 
-    from targets.supervision import supervise
+    from targets.engine.supervision import supervise
 
     counter = QueryCounter()
     profiler = cProfile.Profile() if profile else None

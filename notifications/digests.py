@@ -33,13 +33,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 
-from targets import item_kinds, judging
+from targets import item_kinds
 from targets.choices import FindingLevel, ItemKind, ReviewState, StatusChoice
+from targets.engine import judging
+from targets.engine.supervision import open_after_period
 from targets.findings import rechecks_due
 from targets.formatting import goal_amount, wan
 from targets.models import Dispatch, Escalation, Finding, Milestone, Person, Plan, ProgressReport, StatusSnapshot, SupervisionRun
 from targets.reasons import reason_text
-from targets.supervision import open_after_period
 
 from . import robots
 from .delivery import Breaker, Outgoing, deliver

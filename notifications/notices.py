@@ -8,7 +8,7 @@ Escalation notices read the escalations the supervision run recorded (targets.Es
 finding + level + person.
 
 Report reminders go to the contacts of items still lacking a figure that is due, on each item's own
-calendar (targets.judging: monthly statistics by the plan's report day, quarterly and annual ones
+calendar (targets.engine.judging: monthly statistics by the plan's report day, quarterly and annual ones
 after their publication lag, seasonal ones after each window): one before the due date
 (DUBAN_REMINDER_BEFORE_DAYS before it, moved back to a working day: the 3rd for a deadline on the
 5th) and one after it (the first working day after the due date: the 6th), the second copied to the
@@ -26,13 +26,14 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 
-from targets import item_kinds, judging
+from targets import item_kinds
 from targets.choices import Cadence, FindingLevel, ReviewState
-from targets.evaluation import plan_thresholds
+from targets.engine import judging
+from targets.engine.evaluation import plan_thresholds
+from targets.engine.schedule import report_due_date
 from targets.findings import holiday_overrides
 from targets.models import Checkpoint, Escalation, Person, Plan, ProgressReport, TrackedItem
 from targets.querysets import open_finding
-from targets.schedule import report_due_date
 
 from .delivery import Breaker, Outgoing, deliver
 from .digests import LEVELS, admin_url
@@ -171,7 +172,7 @@ class Reminder:
 
 def due_reminders(plan: Plan, as_of: dt.date, due_day: int, overrides) -> list[Reminder]:
     """The figures of ``plan`` whose reminder falls on ``as_of``, on each item's own calendar
-    (targets.judging): three queries, the distinct calendars and the season windows."""
+    (targets.engine.judging): three queries, the distinct calendars and the season windows."""
     owing = TrackedItem.objects.filter(plan=plan).owing_reports()
     calendars: list[tuple[Q, tuple]] = []
     for cadence, lag, start, end in (

@@ -21,7 +21,7 @@ class ProjectsConfig(AppConfig):
 
         item_kinds.register(ItemKind.PROJECT, admin="projects_project", child="project", owner="owner_company")
 
-        from targets.supervision import run_finished
+        from targets.engine.supervision import run_finished
 
         run_finished.connect(warm_dashboard_after_run, dispatch_uid="projects.warm_dashboard")
 

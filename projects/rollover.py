@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from targets import bulk
 from targets import rollover as plan_rollover
 from targets.choices import MilestoneKind
+from targets.engine import bulk
 from targets.models import Milestone, Plan
 
 from .choices import Stage

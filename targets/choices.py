@@ -48,7 +48,7 @@ class ScheduleMode(models.TextChoices):
 
 
 class JudgingKind(models.TextChoices):
-    """How a goal's value is judged (targets.judging); blank on a goal: from its metric kind."""
+    """How a goal's value is judged (targets.engine.judging); blank on a goal: from its metric kind."""
 
     CUMULATIVE = "cumulative", _("Cumulative, with a deadline")
     STOCK = "stock", _("Stock level held at every check")
@@ -58,7 +58,7 @@ class JudgingKind(models.TextChoices):
 
 
 class Cadence(models.TextChoices):
-    """When a goal's figure is due (targets.judging); blank on a goal: monthly."""
+    """When a goal's figure is due (targets.engine.judging); blank on a goal: monthly."""
 
     MONTHLY = "monthly", _("Monthly (January with February)")
     QUARTERLY = "quarterly", _("Quarterly")
@@ -130,7 +130,7 @@ class MilestoneKind(models.TextChoices):
 
 
 class StatusChoice(models.TextChoices):
-    """Traffic lights (红黄绿灯); values match targets.facts.Status."""
+    """Traffic lights (红黄绿灯); values match targets.engine.facts.Status."""
 
     GREEN = "green", _("Green")
     YELLOW = "yellow", _("Yellow")

@@ -1,7 +1,7 @@
 """How a goal is judged, in plain words: the goal page and `manage.py explain_plan` print these lines.
 
-Everything here is read from the goal's judging data and the rule homes (targets.judging,
-targets.rules, the plan's thresholds), so the text cannot drift from what the engine does.
+Everything here is read from the goal's judging data and the rule homes (targets.engine.judging,
+targets.engine.rules, the plan's thresholds), so the text cannot drift from what the engine does.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from . import formatting, judging
+from . import formatting
 from .choices import ActualSource, Cadence, Curve, JudgingKind, ScheduleMode
+from .engine import judging
 
 
 def _day(value: dt.date) -> str:

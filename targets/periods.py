@@ -14,7 +14,7 @@ Readers of a month's official figures (the dashboard, the 调度 table and their
 
 A report is "dated in" a month when its date (as_of) or its reporting month (period) falls in it.
 Only a month whose reports are all reviewed (none `submitted`) may be closed. Closing evaluates
-the plan with the supervision engine's own functions (targets.evaluation.gather, targets.rules),
+the plan with the supervision engine's own functions (targets.engine.evaluation.gather, targets.engine.rules),
 so the snapshot is what a run at the month end would store; it is written in bulk (COPY on
 PostgreSQL). The commands close_month / reopen_month and the admin are thin shells over these.
 """
@@ -32,11 +32,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import bulk, rules
 from .choices import ReviewState
-from .evaluation import gather
+from .engine import bulk, rules
+from .engine.evaluation import gather
+from .engine.schedule import month_end
 from .models import MonthClose, MonthSnapshot, Plan, ProgressReport, StatusSnapshot, month_start
-from .schedule import month_end
 
 
 def parse_month(text: str) -> dt.date:
@@ -119,7 +119,7 @@ def close_month(plan: Plan, month: dt.date, by=None, *, today: dt.date | None = 
     """Close the month: evaluate every item as of its end, store the snapshot, audit it."""
     from security.models import AuditAction
 
-    from .supervision import SNAPSHOT_COLUMNS, gc_paused, lock_plan, snapshot_row
+    from .engine.supervision import SNAPSHOT_COLUMNS, gc_paused, lock_plan, snapshot_row
 
     month = month_start(month)
     today = today or timezone.localdate()

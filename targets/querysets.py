@@ -14,8 +14,8 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from . import judging
 from .choices import OPEN_FINDING_STATES, ReviewState
+from .engine import judging
 
 
 def _model(name: str):
@@ -34,7 +34,7 @@ class ItemQuerySet(models.QuerySet):
         return self.filter(is_draft=False)
 
     def owing_reports(self):
-        """Items that owe periodic reports (targets.judging.OWES_REPORTS, the one statement of the rule)."""
+        """Items that owe periodic reports (targets.engine.judging.OWES_REPORTS, the one statement of the rule)."""
         return self.filter(judging.owes_reports_q())
 
     def with_latest_report(self, as_of: dt.date | None = None):

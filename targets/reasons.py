@@ -1,5 +1,5 @@
 """The words of a status: short colour names, the coloured badge of a light, and the texts of
-targets.rules' reason codes, in the current language. The admin pages, the home page's figures,
+targets.engine.rules' reason codes, in the current language. The admin pages, the home page's figures,
 the digests, the 督查通报 circular and the verdicts read them here.
 """
 
@@ -47,7 +47,7 @@ def badge(status: str | None):
     )
 
 
-# Reason codes of targets.rules, rendered with their parameters (a generic text for unknown codes).
+# Reason codes of targets.engine.rules, rendered with their parameters (a generic text for unknown codes).
 REASONS = {
     "before_period": _("The period starts on %(period_start)s."),
     "before_first_statistics": _("Before the first statistics point: nothing to judge yet."),

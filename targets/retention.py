@@ -24,8 +24,8 @@ from simple_history.exceptions import NotHistoricalModelError
 from simple_history.models import registered_models
 from simple_history.utils import get_history_model_for_model
 
+from .engine.schedule import month_end
 from .models import StatusSnapshot
-from .schedule import month_end
 
 log = logging.getLogger(__name__)
 

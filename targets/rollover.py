@@ -25,9 +25,9 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from . import bulk
 from . import findings as finding_register
 from .choices import FindingCause
+from .engine import bulk
 from .models import Checkpoint, Department, Finding, Milestone, Person, Plan, ProgressReport, Target, TrackedItem
 
 BATCH = 1000

@@ -1,4 +1,4 @@
-"""Celery tasks: thin shells over targets.supervision."""
+"""Celery tasks: thin shells over targets.engine.supervision."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 
 from celery import shared_task
 
-from .supervision import RunInProgress, supervise_plans
+from .engine.supervision import RunInProgress, supervise_plans
 
 log = logging.getLogger(__name__)
 

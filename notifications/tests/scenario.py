@@ -11,8 +11,8 @@ import datetime as dt
 from decimal import Decimal
 
 from projects.tests.factories import ProjectFactory
+from targets.engine.supervision import supervise
 from targets.models import Person, ProgressReport
-from targets.supervision import supervise
 from targets.tests.factories import CheckpointFactory, PlanFactory
 
 D = dt.date

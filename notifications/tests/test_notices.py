@@ -12,8 +12,8 @@ from notifications.models import Delivery, DeliveryKind, DeliveryStatus, Prefere
 from notifications.notices import reminder_dates, send_escalation_notices, send_report_reminders
 from notifications.tests.scenario import D, make_project
 from targets import findings
+from targets.engine.supervision import supervise
 from targets.models import Finding, Person, ProgressReport
-from targets.supervision import supervise
 from targets.tests.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Report reminders follow each goal's own calendar (issue 10, targets.judging): a quarterly figure
+"""Report reminders follow each goal's own calendar (issue 10, targets.engine.judging): a quarterly figure
 published 20 days after the quarter is reminded before its own due date and quotes it; a monthly
 figure keeps the 5th and its ledger key (no mail is sent again); a retry never sends twice."""
 
@@ -12,7 +12,7 @@ from django.core import mail
 
 from notifications.models import Delivery, DeliveryKind
 from notifications.notices import send_report_reminders
-from targets import judging
+from targets.engine import judging
 from targets.models import Person, ProgressReport
 from targets.tests.factories import DepartmentFactory, PlanFactory, TargetFactory
 

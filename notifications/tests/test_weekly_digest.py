@@ -84,8 +84,8 @@ def test_it_lists_recipients_without_an_address_as_undeliverable_to_staff(staff)
 
 
 def test_it_sends_nothing_when_nothing_needs_attention(staff):
+    from targets.engine.supervision import supervise
     from targets.models import Person
-    from targets.supervision import supervise
     from targets.tests.factories import PlanFactory
 
     plan = PlanFactory(year=2023)
@@ -148,7 +148,7 @@ def test_it_gathers_the_week_in_a_number_of_queries_independent_of_the_items(sta
         gather(MONDAY)
     for n in range(4, 10):
         make_project(plan, f"Q{n}", 20, leader=leader)
-    from targets.supervision import supervise
+    from targets.engine.supervision import supervise
 
     supervise(plan, MONDAY)
     with CaptureQueriesContext(connection) as large:
@@ -180,7 +180,7 @@ def test_beat_runs_the_digests_on_mondays_at_0830_shanghai_and_the_notices_daily
 
 
 def test_it_sends_each_recipient_in_the_same_number_of_queries(staff):
-    from targets.supervision import supervise
+    from targets.engine.supervision import supervise
 
     plan, leader, _projects = build(evaluate=False)
     statements, made = [], 0

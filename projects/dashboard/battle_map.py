@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 
 from django.db.models import Count, Q
 
+from targets.engine.schedule import month_end
 from targets.models import Milestone, Plan
-from targets.schedule import month_end
 
 from .filters import Filters, plan_months, projects
 from .paging import Page

@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from targets.choices import ItemKind
+from targets.engine.schedule import add_months, month_end, month_start
 from targets.models import Department, Person, Plan, TrackedItem
-from targets.schedule import add_months, month_end, month_start
 
 from ..choices import LEVEL_FLAGS, Category
 from ..models import Project

@@ -19,10 +19,10 @@ from targets import formatting, periods
 from targets import rollups as engine
 from targets.choices import ActualSource, Rollup
 from targets.documents.spreadsheets import one_decimal
+from targets.engine.schedule import month_end
 from targets.figures_cache import cached
 from targets.headlines import completion_percent, headlines
 from targets.models import Checkpoint, Plan
-from targets.schedule import month_end
 
 from .. import rollups
 from . import filters as dashboard_filters

@@ -21,9 +21,9 @@ from targets import formatting
 from targets.choices import ScheduleMode
 from targets.documents import charts
 from targets.documents.spreadsheets import one_decimal
+from targets.engine.schedule import month_end
 from targets.figures_cache import kept
 from targets.models import Checkpoint, Plan, ProgressReport
-from targets.schedule import month_end
 
 from ..models import Project
 from . import cells

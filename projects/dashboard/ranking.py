@@ -4,7 +4,7 @@ Definitions (also stated on the page):
 - On-time rate: of the unit's selected items evaluated at the month end (a colour other than grey at
   the latest supervision run on or before it), the share that is green or blue.
 - Reports on time: of the reports due by the month end for the unit's items that owe reports, on
-  each item's own cadence (targets.judging: monthly, quarterly with its publication lag …), the
+  each item's own cadence (targets.engine.judging: monthly, quarterly with its publication lag …), the
   share submitted by the point's due day.
 - Open findings: findings on the unit's items open at the month end (status.py), and the worst level.
 Order: higher on-time rate, then higher report rate, then fewer open findings, then a lower worst
@@ -23,9 +23,9 @@ from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
-from targets import judging
 from targets.choices import StatusChoice
 from targets.documents.spreadsheets import one_decimal
+from targets.engine import judging
 from targets.figures_cache import kept
 from targets.models import Plan, ProgressReport, TrackedItem
 
@@ -201,7 +201,7 @@ def ranking(plan: Plan, as_of: dt.date, filters: Filters, grouped: tuple | None 
         counts[5] += group.findings
         counts[6] = max(counts[6], group.worst_level or 0)
 
-    # Reports due and filed on time, on each item's own cadence (targets.judging), counted by cell
+    # Reports due and filed on time, on each item's own cadence (targets.engine.judging), counted by cell
     # and calendar for every point of the plan (report_cells, kept a while); the month takes the
     # points due before its end, the selection its cells.
     counted = report_cells(plan, fresh=fresh)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone, translation
 
-from targets.schedule import month_end
+from targets.engine.schedule import month_end
 
 from .cache import cached_figures
 from .data import figures

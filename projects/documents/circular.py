@@ -27,9 +27,9 @@ from django.utils import timezone, translation
 
 from targets import periods
 from targets.choices import FindingEventKind, FindingLevel, FindingState, MatterSource, RecheckResult, StatusChoice
+from targets.engine.schedule import month_end
 from targets.models import AssignedMatter, Escalation, ExtensionRequest, Finding, FindingEvent, Plan
 from targets.reasons import reason_text
-from targets.schedule import month_end
 
 from ..dashboard.filters import Filters
 from ..dashboard.ranking import ranking

@@ -7,7 +7,7 @@ One row per project: annual plan, cumulative plan, cumulative actual (万元), c
 序时进度, the gap in percentage points and the light, with the month's 形象进度 and 存在问题.
 
 - 累计计划投资: the project's monthly-plan checkpoint in that month (its latest one there), else 序时 of
-  the annual plan (targets.schedule.expected_linear over the project's period, as the engine does).
+  the annual plan (targets.engine.schedule.expected_linear over the project's period, as the engine does).
 - 累计完成投资: the latest progress report with a figure on or before the month end (blank if none).
 - 完成率 = actual ÷ annual plan; 序时进度 = elapsed months of the plan year ÷ its months (3月 = 25%;
   the first statistics point is February, "1—2月"); 差距 = 完成率 − 序时进度, in points, from the
@@ -33,10 +33,11 @@ from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from targets import periods, schedule
+from targets import periods
 from targets.documents import spreadsheets
 from targets.documents.spreadsheets import Column, one_decimal
 from targets.documents.words import LIGHT, chinese_date
+from targets.engine import schedule
 from targets.models import Checkpoint, MonthSnapshot, Plan, ProgressReport
 from targets.querysets import with_status
 

@@ -24,8 +24,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from targets import bulk, validation
+from targets import validation
 from targets.choices import ItemKind, ScheduleMode
+from targets.engine import bulk
 from targets.models import Checkpoint, Department, Person, Plan, TrackedItem
 
 from ..choices import Category, Stage

@@ -23,8 +23,8 @@ from decimal import Decimal
 
 from projects.models import Project
 from projects.tests.factories import ProjectFactory
+from targets.engine.schedule import month_end
 from targets.models import Checkpoint, Department, Milestone, Person, Plan, ProgressReport, Target
-from targets.schedule import month_end
 from targets.tests.factories import PersonFactory, TargetFactory
 from targets.tests.supervision_data import make_finding, make_run, make_snapshot
 

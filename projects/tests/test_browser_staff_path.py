@@ -24,7 +24,7 @@ from django.urls import reverse
 from conftest import make_user
 from projects.dashboard.battle_map import ROWS_PER_PAGE
 from projects.models import Project
-from targets.evaluation import evaluate_item
+from targets.engine.evaluation import evaluate_item
 from targets.models import Finding, ProgressReport, SupervisionRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,9 +15,9 @@ from django.utils import translation
 from projects.documents import circular, circular_docx
 from projects.tests.factories import ProjectFactory
 from targets import findings
+from targets.engine.supervision import supervise
 from targets.findings import followup
 from targets.models import AssignedMatter, Finding, Person, ProgressReport
-from targets.supervision import supervise
 from targets.tests.factories import CheckpointFactory
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,8 @@ from projects.dashboard.ranking import ranking
 from projects.rollups import compute_all
 from projects.tests.factories import ProjectFactory
 from targets.choices import Rollup
+from targets.engine.supervision import run_finished
 from targets.models import Plan
-from targets.supervision import run_finished
 
 from .dashboard_data import JULY_END, build_register, report
 

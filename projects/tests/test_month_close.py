@@ -23,8 +23,8 @@ from projects.tests.xlsx import workbook
 from security.models import AuditEvent
 from targets import periods, review
 from targets.choices import ReviewState
+from targets.engine.supervision import supervise
 from targets.models import MonthClose, MonthSnapshot, ProgressReport, StatusSnapshot
-from targets.supervision import supervise
 from targets.tests.factories import CheckpointFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("require_postgres")]

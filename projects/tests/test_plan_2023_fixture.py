@@ -337,8 +337,8 @@ def test_it_links_each_event_the_plan_names_twice(loaded):
 
 
 def test_one_missed_event_opens_one_finding_on_the_project_that_carries_it(loaded):
+    from targets.engine.supervision import supervise
     from targets.models import Finding
-    from targets.supervision import supervise
 
     supervise(loaded, dt.date(2024, 1, 2))  # every 2023 milestone is past the period end, undone
 

@@ -20,8 +20,8 @@ from projects.tests.factories import ProjectFactory
 from projects.tests.xlsx import workbook
 from targets import review
 from targets.choices import ReviewState, Rollup
+from targets.engine.supervision import supervise
 from targets.models import ProgressReport, StatusSnapshot
-from targets.supervision import supervise
 from targets.tests.factories import CheckpointFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from django.utils import translation
 from projects.models import Project
 from projects.tests.factories import ProjectFactory
 from targets.choices import FindingState, ReviewState
+from targets.engine.supervision import supervise
 from targets.models import Finding, Milestone, Plan, StatusSnapshot, Target, TrackedItem
-from targets.supervision import supervise
 from targets.tests.factories import MilestoneFactory, ProgressReportFactory, TargetFactory
 from targets.tests.supervision_data import make_finding
 

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from projects import demo
-from targets.supervision import supervise
+from targets.engine.supervision import supervise
 from targets.tests.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db

@@ -29,9 +29,10 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import translation
 
 from projects import demo
-from targets import findings, supervision
+from targets import findings
+from targets.engine import supervision
+from targets.engine.supervision import supervise
 from targets.models import Escalation, Finding, Plan, StatusSnapshot, SupervisionRun, TrackedItem
-from targets.supervision import supervise
 from targets.tasks import supervise_task
 from targets.tests.test_supervise_services import (
     AS_OF,

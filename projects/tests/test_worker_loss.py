@@ -42,7 +42,7 @@ from targets.tests.test_supervise_services import (
 
 from .test_supervise_services import seed_plan
 
-LOCK = 0x44554241  # targets.supervision.lock_plan's key
+LOCK = 0x44554241  # targets.engine.supervision.lock_plan's key
 
 
 def start_prefork_worker(queue: str, log: Path, **env: str) -> subprocess.Popen:

@@ -64,7 +64,7 @@ class SupervisionRunAdmin(DubanAdmin):
     def run_view(self, request):
         if not is_staff(request):
             raise PermissionDenied
-        from ..supervision import RunInProgress, supervise
+        from ..engine.supervision import RunInProgress, supervise
 
         today = timezone.localdate()
         form = RunForm(request.POST or None, initial={"plan": current_plan(today), "as_of": today})

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import formatting, item_kinds
 from ..choices import StatusChoice
 from ..documents import charts
-from ..evaluation import evaluate_item
+from ..engine.evaluation import evaluate_item
 from ..headlines import plan_as_of
 from ..models import Finding, StatusSnapshot, SupervisionRun
 from ..permissions import is_bureau_staff

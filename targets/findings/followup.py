@@ -27,7 +27,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import workdays
 from ..choices import (
     FindingCause,
     FindingEventKind,
@@ -38,6 +37,7 @@ from ..choices import (
     ReplyState,
     StatusChoice,
 )
+from ..engine import workdays
 from ..models import AssignedMatter, Dispatch, Escalation, Finding, FindingReply
 from ..models.loop import matter_errors  # AssignedMatter.clean's rule, also asked before assigning
 from .events import log

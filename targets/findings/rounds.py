@@ -26,7 +26,8 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import item_kinds, workdays
+from .. import item_kinds
+from ..engine import workdays
 from ..models import Department, Dispatch, ExtensionRequest, Finding, HolidayOverride, Plan, RoundFinding, SupervisionRound
 from ..three_lists_columns import frozen_columns
 

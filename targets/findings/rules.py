@@ -24,9 +24,9 @@ from ..choices import (
     StatusChoice,
     finding_key,
 )
-from ..facts import ItemStatus, Status
-from ..schedule import month_end
-from ..workdays import Overrides, add_workdays
+from ..engine.facts import ItemStatus, Status
+from ..engine.schedule import month_end
+from ..engine.workdays import Overrides, add_workdays
 
 LAGGING = {Status.RED, Status.YELLOW}
 ON_TRACK = {Status.GREEN, Status.BLUE}

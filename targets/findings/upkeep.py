@@ -28,9 +28,10 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import bulk, formatting, workdays
+from .. import formatting
 from ..choices import FindingCause, FindingEventKind, FindingLevel, FindingSource, FindingState, StatusChoice
-from ..facts import ItemStatus, Status
+from ..engine import bulk, workdays
+from ..engine.facts import ItemStatus, Status
 from ..models import Department, Escalation, Finding, Milestone, Person, Plan, ProgressReport, StatusSnapshot, TrackedItem
 from ..querysets import open_finding
 from . import rules

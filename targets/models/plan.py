@@ -271,7 +271,7 @@ class Target(TrackedItem):
         _("actual value from"), max_length=10, choices=ActualSource.choices, default=ActualSource.REPORTED
     )
     rollup = models.CharField(_("roll-up"), max_length=40, choices=Rollup.choices, blank=True)
-    # How the goal is judged (targets.judging; docs/judging.md). Blank: derived from the metric kind.
+    # How the goal is judged (targets.engine.judging; docs/judging.md). Blank: derived from the metric kind.
     judging_kind = models.CharField(_("judged as"), max_length=12, choices=JudgingKind.choices, blank=True)
     cadence = models.CharField(
         _("reporting cadence"), max_length=10, choices=Cadence.choices, blank=True, help_text=_("Blank: monthly.")

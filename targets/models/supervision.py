@@ -1,6 +1,6 @@
 """What the supervision run writes and what staff follow up: snapshots, colour changes, findings.
 
-The run (targets.supervision) evaluates every item on a date, stores one StatusSnapshot per item
+The run (targets.engine.supervision) evaluates every item on a date, stores one StatusSnapshot per item
 and date, records each colour change as a StatusEvent, and keeps the finding register (督办事项):
 one open Finding per lagging item and cause. The three lists (问题清单, 责任清单, 整改清单) are views
 of the open findings; a SupervisionRound freezes them and records the notices sent to each unit.
@@ -174,7 +174,7 @@ class SupervisionRun(models.Model):
 
 class Verdict(models.Model):
     """An item's final verdict (年终评价): made once its deadline or period has passed and its last
-    due figure is in or overdue (targets.judging.is_final); the daily job keeps evaluating a plan
+    due figure is in or overdue (targets.engine.judging.is_final); the daily job keeps evaluating a plan
     after its period until every item of it has one."""
 
     plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="verdicts")

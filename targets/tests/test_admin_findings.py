@@ -13,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from targets.engine.supervision import RunSummary
 from targets.findings import rounds
 from targets.models import ExtensionRequest, Finding, FindingUpdate, HolidayOverride, StatusOverride, SupervisionRound
-from targets.supervision import RunSummary
 
 from .admin_forms import add_inline_row, changeform_data
 from .factories import AmountGoalFactory, DepartmentFactory, PersonFactory, TargetFactory
@@ -525,7 +525,7 @@ def test_staff_run_supervision_now(client, staff_user, plan, monkeypatch):
         summary.counts.update({"red": 1, "green": 2})
         return summary
 
-    monkeypatch.setattr("targets.supervision.supervise", fake_supervise)
+    monkeypatch.setattr("targets.engine.supervision.supervise", fake_supervise)
     client.force_login(staff_user)
 
     response = client.post(url("supervisionrun_run"), {"plan": plan.pk, "as_of": "2023-06-30"}, follow=True)

@@ -1,4 +1,4 @@
-"""targets.bulk: the supervision run's set-based writes, as stored on either backend."""
+"""targets.engine.bulk: the supervision run's set-based writes, as stored on either backend."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from targets import bulk
+from targets.engine import bulk
+from targets.engine.supervision import SNAPSHOT_COLUMNS
 from targets.models import StatusSnapshot
-from targets.supervision import SNAPSHOT_COLUMNS
 from targets.tests.factories import TargetFactory
 
 pytestmark = pytest.mark.django_db

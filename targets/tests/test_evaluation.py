@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from targets import evaluation
+from targets.engine import evaluation
+from targets.engine.supervision import supervise
 from targets.models import Plan, StatusSnapshot
-from targets.supervision import supervise
 from targets.tests.factories import AmountGoalFactory, CheckpointFactory, MilestoneFactory, PlanFactory, ProgressReportFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from targets.choices import FindingCause, FindingLevel, FindingSource, FindingState, StatusChoice
-from targets.facts import ItemStatus, Status
+from targets.engine.facts import ItemStatus, Status
 from targets.findings.rules import (
     NOT_READY,
     READY,

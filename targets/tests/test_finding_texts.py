@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import translation
 
 from targets.choices import FindingCause
-from targets.facts import ItemStatus, Status
+from targets.engine.facts import ItemStatus, Status
 from targets.findings import Texts, describe
 from targets.findings.rules import Want
 

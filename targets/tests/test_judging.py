@@ -13,8 +13,8 @@ from decimal import Decimal
 
 import pytest
 
-from targets import judging, rules
-from targets.facts import ItemFacts, MilestoneFacts, ReportFacts, Status
+from targets.engine import judging, rules
+from targets.engine.facts import ItemFacts, MilestoneFacts, ReportFacts, Status
 
 D = Decimal
 JAN1, DEC31 = dt.date(2023, 1, 1), dt.date(2023, 12, 31)

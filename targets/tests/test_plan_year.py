@@ -7,7 +7,7 @@ and red at its final verdict.
 
 Roll-up goals are switched to hand-reported figures here: their pools (G14's 240 projects …) are
 computed from a register this test does not build; the rules judge a roll-up's value the same way.
-Every day is judged through the engine (targets.rules over the facts targets.evaluation gathers);
+Every day is judged through the engine (targets.engine.rules over the facts targets.engine.evaluation gathers);
 the supervision run itself (snapshots, findings, verdicts, the daily job) runs on the dates where
 a rule changes its answer: due dates, month ends, the deadline and the days after it.
 """
@@ -21,12 +21,12 @@ import pytest
 from django.core.management import call_command
 from django.db.models import F, Q
 
-from targets import rules, supervision
 from targets.choices import ActualSource, JudgingKind, VerdictOutcome
-from targets.evaluation import gather
-from targets.facts import ItemFacts, Status
+from targets.engine import rules, supervision
+from targets.engine.evaluation import gather
+from targets.engine.facts import ItemFacts, Status
+from targets.engine.schedule import lower_is_better, month_start
 from targets.models import Milestone, Plan, ProgressReport, StatusSnapshot, SupervisionRun, Target, TrackedItem, Verdict
-from targets.schedule import lower_is_better, month_start
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def load_year(behind: bool) -> tuple[Plan, dict[int, ItemFacts]]:
 
 
 def change_dates(facts: dict[int, ItemFacts]) -> list[dt.date]:
-    """Every date on which a rule can change its answer for some item (targets.judging's calendar:
+    """Every date on which a rule can change its answer for some item (targets.engine.judging's calendar:
     statistics points, due dates and lag dates; deadlines, checkpoints and season-window edges,
     milestone dates), each with the day after, within the year judged."""
     one = dt.timedelta(days=1)

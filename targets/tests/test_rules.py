@@ -1,4 +1,4 @@
-"""The supervision rules (targets.rules.evaluate): table-driven, plain dataclasses, no database."""
+"""The supervision rules (targets.engine.rules.evaluate): table-driven, plain dataclasses, no database."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from targets import rules, schedule
-from targets.facts import ItemFacts, MilestoneFacts, ReportFacts, Status, Thresholds
+from targets.engine import rules, schedule
+from targets.engine.facts import ItemFacts, MilestoneFacts, ReportFacts, Status, Thresholds
 
 D = Decimal
 JAN1, DEC31 = dt.date(2023, 1, 1), dt.date(2023, 12, 31)

@@ -1,4 +1,4 @@
-"""The statistics calendar and expected values (targets.schedule): pure functions, no database."""
+"""The statistics calendar and expected values (targets.engine.schedule): pure functions, no database."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from targets import judging, schedule
-from targets.facts import Thresholds
+from targets.engine import judging, schedule
+from targets.engine.facts import Thresholds
 
 D = Decimal
 JAN1, DEC31 = dt.date(2023, 1, 1), dt.date(2023, 12, 31)

@@ -15,8 +15,8 @@ import pytest
 from django.core.management import call_command
 
 from targets import findings
+from targets.engine.supervision import dates_to_evaluate, supervise
 from targets.models import Escalation, Finding, Milestone, Person, ProgressReport, StatusEvent, StatusSnapshot, SupervisionRun
-from targets.supervision import dates_to_evaluate, supervise
 from targets.tests.factories import AmountGoalFactory, CheckpointFactory, PlanFactory
 
 pytestmark = pytest.mark.django_db

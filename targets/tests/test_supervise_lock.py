@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from targets import supervision
+from targets.engine import supervision
 from targets.models import SupervisionRun
 from targets.tasks import supervise_task
 from targets.tests.test_supervise_services import BASE_DIR, database_url, service_env

@@ -30,7 +30,7 @@ from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import ModelEntry
 
 from conftest import service_missing
-from targets import supervision
+from targets.engine import supervision
 from targets.models import Escalation, Finding, Plan, StatusEvent, StatusSnapshot, SupervisionRun
 from targets.tasks import supervise_task
 

@@ -1,4 +1,4 @@
-"""Working days on the PRC calendar (targets.workdays), checked against real 2023–2026 dates."""
+"""Working days on the PRC calendar (targets.engine.workdays), checked against real 2023–2026 dates."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from targets import workdays
+from targets.engine import workdays
 
 
 def day(text: str) -> dt.date:

@@ -15,8 +15,8 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from targets.engine.supervision import RunInProgress, nothing_to_do_hint, supervise_plans
 from targets.models import Plan
-from targets.supervision import RunInProgress, nothing_to_do_hint, supervise_plans
 
 
 def iso_date(value: str) -> dt.date:

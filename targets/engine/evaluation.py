@@ -1,6 +1,6 @@
 """Gather what the rules need for every item of a plan, in a fixed number of queries per chunk.
 
-The rules themselves (targets.rules) are pure functions over targets.facts; this module only reads
+The rules themselves (targets.engine.rules) are pure functions over targets.engine.facts; this module only reads
 the database and builds ItemFacts. Items are read in chunks of CHUNK ids so memory stays bounded on
 a 100k-project register; for the bureau's few hundred items that is one chunk.
 
@@ -27,10 +27,11 @@ from typing import TypeVar
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, DateField, F, Q, QuerySet, When
 
-from . import judging, rollups, rules
-from .choices import ActualSource
+from .. import rollups
+from ..choices import ActualSource
+from ..models import Checkpoint, Milestone, Plan, ProgressReport, StatusOverride, Target, TrackedItem
+from . import judging, rules
 from .facts import ItemFacts, ItemStatus, MilestoneFacts, ReportFacts, Thresholds
-from .models import Checkpoint, Milestone, Plan, ProgressReport, StatusOverride, Target, TrackedItem
 
 CHUNK = 10_000
 ITEM_FIELDS = (
@@ -46,7 +47,7 @@ FIRST = itemgetter(0)
 REST = itemgetter(slice(1, None))
 DATE_VALUE = itemgetter(1, 2)
 
-# How each goal is judged (targets.judging), read with the goals in one query.
+# How each goal is judged (targets.engine.judging), read with the goals in one query.
 GOAL_FIELDS = (
     "pk", "metric_kind", "actual_source", "rollup", "judging_kind", "cadence", "publication_lag_days", "curve", "tolerance",
 )  # fmt: skip

@@ -1,6 +1,6 @@
 """Plain data the supervision rules work on: no database, no Django models.
 
-targets.evaluation gathers these from the database in a fixed number of queries; targets.rules
+targets.engine.evaluation gathers these from the database in a fixed number of queries; targets.engine.rules
 turns one ItemFacts into one ItemStatus. Tests build them by hand.
 """
 
@@ -92,10 +92,10 @@ class ItemFacts:
     milestones: tuple[MilestoneFacts, ...] = ()
     actual_from_rollup: bool = False
     rollup_value: Decimal | None = None  # the roll-up's value as of the date, when actual_from_rollup
-    expects_monthly_reports: bool = False  # owes reports on its cadence (targets.judging.owes_reports)
+    expects_monthly_reports: bool = False  # owes reports on its cadence (targets.engine.judging.owes_reports)
     thresholds: Thresholds = field(default_factory=Thresholds)
     override: tuple[str, str] | None = None  # (status, reason) set by staff, valid on the date
-    # How the goal is judged (targets.judging): blank values are derived (projects: cumulative, monthly).
+    # How the goal is judged (targets.engine.judging): blank values are derived (projects: cumulative, monthly).
     judging_kind: str = ""
     cadence: str = ""
     lag_days: int | None = None  # publication lag: a figure is due this many days after its point
@@ -131,4 +131,4 @@ class ItemStatus:
     missed_milestones: tuple[int, ...] = ()  # start / completion / stats-entry milestones past due, undone
     missing_periods: tuple[dt.date, ...] = ()  # months whose report is overdue (not covered by a later one)
     lapsed_periods: tuple[dt.date, ...] = ()  # months filed late or never, covered by a later figure (报送不及时)
-    final: bool = False  # the final verdict is made on this date (targets.judging.is_final)
+    final: bool = False  # the final verdict is made on this date (targets.engine.judging.is_final)

@@ -10,8 +10,8 @@ insert guarded by a unique constraint: running twice, concurrently, or again aft
 the same rows as running once (the SupervisionRun row included: it records the date's figures,
 read back from the register, not what one attempt happened to write).
 
-The run is set-based: a fixed number of queries per chunk of items (targets.evaluation) and per
-write; on PostgreSQL the writes are COPY streams (targets.bulk). Figures for a 100k-project
+The run is set-based: a fixed number of queries per chunk of items (targets.engine.evaluation) and per
+write; on PostgreSQL the writes are COPY streams (targets.engine.bulk). Figures for a 100k-project
 register are in README.md (benchmarks/supervise.py).
 """
 
@@ -30,14 +30,15 @@ from django.db import OperationalError, connection, models, transaction
 from django.dispatch import Signal
 from django.utils import timezone, translation
 
-from . import bulk, findings, rules
-from .choices import VerdictOutcome
+from .. import findings
+from ..choices import VerdictOutcome
+from ..models import Plan, StatusEvent, StatusSnapshot, SupervisionRun, TrackedItem, Verdict
+from . import bulk, rules
 from .evaluation import gather
 from .facts import ItemStatus, Status, worse
-from .models import Plan, StatusEvent, StatusSnapshot, SupervisionRun, TrackedItem, Verdict
 from .schedule import month_end
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("targets.supervision")  # the name its log lines have always carried (moved to engine/)
 
 BATCH = 2_000
 
@@ -193,7 +194,7 @@ def snapshot_row(as_of: dt.date, s: ItemStatus) -> tuple:
 
 
 def reasons_of(s: ItemStatus) -> list[dict]:
-    """The reasons as stored: dates and Decimals are written as text by targets.bulk (json_default)."""
+    """The reasons as stored: dates and Decimals are written as text by targets.engine.bulk (json_default)."""
     return [{"code": r.code, **r.params} for r in s.reasons]
 
 

@@ -2,12 +2,12 @@
 
 evaluate(facts, as_of) is pure: no database, no clock; reports dated after ``as_of`` are ignored.
 An item has up to three component lights and an overall light, the worst of them. How a goal is
-judged (its kind, cadence, curve, tolerance) is data on the goal, read through targets.judging;
+judged (its kind, cadence, curve, tolerance) is data on the goal, read through targets.engine.judging;
 docs/judging.md is the reader's version of this module.
 
-Value, by the item's judging kind (targets.judging.kind_of; projects are cumulative):
+Value, by the item's judging kind (targets.engine.judging.kind_of; projects are cumulative):
 - Cumulative with a deadline (CUMULATIVE_RULES): judged at the judgement point of the item's
-  cadence (targets.judging: the latest statistics point whose figure is in or overdue; none before
+  cadence (targets.engine.judging: the latest statistics point whose figure is in or overdue; none before
   the first one can exist; roll-ups are live). The actual is the latest report on or before as_of
   with a value (a later cumulative figure covers the missed ones; a correction that lowers it still
   wins), or the roll-up's value. r = actual ÷ expected (expected ÷ actual for ≤/< goals), 2 decimals.
@@ -39,8 +39,8 @@ passed needs a report for a month of its window. A missed figure covered by a la
 cumulative, level and indicative items) is a reporting lapse (报送不及时): recorded, no light.
 Uncovered: one, yellow; two or more, red; none, green; grey while nothing is due.
 
-Final verdict (ItemStatus.final, targets.judging.is_final): the deadline (period end) has passed and
-the last due figure is in or overdue; the run records it (targets.supervision.write_verdicts).
+Final verdict (ItemStatus.final, targets.engine.judging.is_final): the deadline (period end) has passed and
+the last due figure is in or overdue; the run records it (targets.engine.supervision.write_verdicts).
 
 Forecast: the period-end value projected from the figures so far. Items with checkpoints scale the
 latest figure by the plan's shape (latest ÷ planned at its date × the plan's last value); other
@@ -60,11 +60,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..choices import Curve, JudgingKind, MilestoneKind, ScheduleMode
 from . import judging, schedule
-from .choices import Curve, JudgingKind, MilestoneKind, ScheduleMode
 from .comparisons import forecast, forecast_misses, relation_holds, signed_gap
 from .facts import (
-    APPROX_TOLERANCE,  # noqa: F401 - targets.evaluation reads rules.APPROX_TOLERANCE
+    APPROX_TOLERANCE,  # noqa: F401 - targets.engine.evaluation reads rules.APPROX_TOLERANCE
     ItemFacts,
     ItemStatus,
     MilestoneFacts,
@@ -246,7 +246,7 @@ def value_rules_for(facts: ItemFacts, kind: str | None = None) -> tuple[Rule, ..
 
 
 def calendar_of(facts: ItemFacts) -> tuple[Point, ...]:
-    """The item's statistics points on its cadence (targets.judging.points)."""
+    """The item's statistics points on its cadence (targets.engine.judging.points)."""
     window_ends = tuple(day for day, _value in facts.checkpoints) if facts.cadence == "seasonal" else ()
     thresholds = facts.thresholds
     return judging.points(

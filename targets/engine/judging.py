@@ -12,7 +12,7 @@ Every other module asks here (docs/judging.md is the reader's version):
 - OWES_REPORTS: which items owe periodic reports, stated once and read in Python (owes_reports())
   and as an ORM filter (owes_reports_q(), TrackedItem.objects.owing_reports()).
 - judgement_date(), statistics_months(), reporting_calendar(): the monthly calendar of cumulative
-  items (the statistics point a figure is judged at, targets.schedule's judgement date).
+  items (the statistics point a figure is judged at, targets.engine.schedule's judgement date).
 - is_final(): when the final verdict is made.
 - due_soon() / due_soon_q(): the milestone reminder window (提醒, not a light).
 - figure_key() / is_monthly_due() / reminder_dates(): the report reminders follow each goal's own
@@ -30,7 +30,7 @@ import operator
 from collections.abc import Container
 from dataclasses import dataclass
 
-from .choices import ActualSource, Cadence, ItemKind, JudgingKind, MetricKind, ScheduleMode
+from ..choices import ActualSource, Cadence, ItemKind, JudgingKind, MetricKind, ScheduleMode
 from .facts import FIRST_STATISTICS_MONTH, Thresholds
 from .schedule import DEFAULT_THRESHOLDS, add_months, month_end, month_start, report_due_date
 from .workdays import Overrides, add_workdays, is_workday
@@ -306,7 +306,7 @@ def reminder_phase(as_of: dt.date, due: dt.date, before_days: int, overrides: Ov
     return None
 
 
-# --- the monthly calendar of cumulative items (targets.schedule's judgement date) ----------------
+# --- the monthly calendar of cumulative items (targets.engine.schedule's judgement date) ----------------
 
 
 def judgement_date(

@@ -1,4 +1,4 @@
-"""How a figure compares, for the rules in targets.rules (pure, no database): whether a relation
+"""How a figure compares, for the rules in targets.engine.rules (pure, no database): whether a relation
 holds (≥, ≤, ≈ within a tolerance), the signed gap, rounding to thousandths, and the forecast of the
 period-end value (checkpoint-scaled or a least-squares line)."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..choices import ScheduleMode
 from . import schedule
-from .choices import ScheduleMode
 from .facts import APPROX_TOLERANCE, ItemFacts
 from .schedule import CENT, MILLI, lower_is_better
 
